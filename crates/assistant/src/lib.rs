@@ -1,1 +1,7 @@
-//! placeholder
+//! The visitor-facing assistant of AI mode: FAQ retrieval, handoff detection, reply
+//! providers (built-in FAQ, OpenAI-compatible chat completions) and the handoff note.
+
+pub mod faq;
+pub mod text;
+
+pub use faq::{FaqEntry, FaqIndex, Match};
