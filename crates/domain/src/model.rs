@@ -276,3 +276,19 @@ impl Actor {
         }
     }
 }
+
+/// The stored text of a system message, in the site's locale. Clients may render
+/// system messages from `kind` alone; the text keeps transcripts readable.
+pub fn system_text(kind: &str, locale: &str, who: Option<&str>) -> String {
+    let ru = locale != "en";
+    let who = who.unwrap_or(if ru { "Менеджер" } else { "A manager" });
+    match (kind, ru) {
+        (kind::MANAGER_JOINED, true) => format!("Подключился личный менеджер: {who}"),
+        (kind::MANAGER_JOINED, false) => format!("{who} joined the chat"),
+        (kind::SESSION_CLOSED, true) => "Диалог завершён".to_owned(),
+        (kind::SESSION_CLOSED, false) => "The conversation was closed".to_owned(),
+        (kind::MANAGER_REQUESTED, true) => "Вы в очереди: менеджер скоро подключится".to_owned(),
+        (kind::MANAGER_REQUESTED, false) => "You are in the queue: a manager will join shortly".to_owned(),
+        (other, _) => other.replace('_', " "),
+    }
+}
