@@ -2,6 +2,8 @@
 //! providers (built-in FAQ, OpenAI-compatible chat completions) and the handoff note.
 
 pub mod faq;
+pub mod handoff;
 pub mod text;
 
 pub use faq::{FaqEntry, FaqIndex, Match};
+pub use handoff::wants_human;
