@@ -118,12 +118,27 @@ impl Client {
 
     /// Emits an event and waits for its ack's first argument.
     pub async fn emit_ack(&self, event: &str, data: Value) -> Result<Value, Error> {
+        self.emit_ack_detached(event, data).await
+    }
+
+    /// Emits now and returns a future of the ack that does not borrow the client, so a
+    /// caller can keep many acks in flight while it goes on reading events (open-loop
+    /// load). The emit happens even if the future is never polled.
+    pub fn emit_ack_detached(
+        &self,
+        event: &str,
+        data: Value,
+    ) -> impl Future<Output = Result<Value, Error>> + Send + 'static {
         let (tx, rx) = oneshot::channel();
-        self.send(event, data, Some(tx))?;
-        match tokio::time::timeout(self.timeout, rx).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(_)) => Err(Error::Closed),
-            Err(_) => Err(Error::Timeout),
+        let sent = self.send(event, data, Some(tx));
+        let timeout = self.timeout;
+        async move {
+            sent?;
+            match tokio::time::timeout(timeout, rx).await {
+                Ok(Ok(value)) => Ok(value),
+                Ok(Err(_)) => Err(Error::Closed),
+                Err(_) => Err(Error::Timeout),
+            }
         }
     }
 
