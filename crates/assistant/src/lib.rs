@@ -1,9 +1,15 @@
 //! The visitor-facing assistant of AI mode: FAQ retrieval, handoff detection, reply
 //! providers (built-in FAQ, OpenAI-compatible chat completions) and the handoff note.
 
+mod breaker;
 pub mod faq;
 pub mod handoff;
+pub mod provider;
 pub mod text;
 
 pub use faq::{FaqEntry, FaqIndex, Match};
 pub use handoff::wants_human;
+pub use provider::{
+    BuiltIn, DEFAULT_THRESHOLD, Locale, OpenAiCompatible, OpenAiConfig, Provider, Reply,
+    ReplyRequest, ReplySource, Role, Turn,
+};
