@@ -1,0 +1,269 @@
+// The visitor widget end to end, in Chromium, against a two-node cluster:
+// the widget runs on node 1's /demo/, the manager (a Socket.IO client in this
+// process, and a Chromium page for the call) works on node 2.
+//
+//   node --test tests/browser/widget.test.mjs
+//
+// Screenshots of every state land in test-artifacts/screenshots/widget-*.png.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startCluster,
+  launchBrowser,
+  screenshot,
+  managerLogin,
+  connectSocket,
+  ask,
+  nextEvent,
+  startCallPeer,
+} from './harness.mjs';
+
+const XSS = '<img src=x onerror="window.__xss=1">';
+
+let cluster;
+let browser;
+let page;
+let manager; // {token, manager, socket}
+let sessionId;
+
+const shot = (name) => screenshot(page, 'widget-' + name);
+const widget = (sel) => page.locator('#switchboard-widget ' + sel);
+const rows = () => widget('.msgs > .row, .msgs > .divider');
+
+/** The texts of the conversation's rows, in order (what the visitor reads). */
+function bubbleTexts() {
+  return page.evaluate(() =>
+    [...document.querySelector('#switchboard-widget').shadowRoot.querySelectorAll('.msgs .bubble')].map((b) => b.textContent),
+  );
+}
+
+async function managerSay(text) {
+  const res = await ask(manager.socket, 'message:send', { session_id: sessionId, client_id: 'm-' + Date.now(), text });
+  return res.message;
+}
+
+before(async () => {
+  cluster = await startCluster({ nodes: 2 });
+  browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, locale: 'ru-RU' });
+  page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  await page.goto(`${cluster.urls[0]}/demo/?site_key=${cluster.site.key}`);
+  const login = await managerLogin(cluster.urls[1], cluster.manager);
+  manager = { ...login, socket: await connectSocket(cluster.urls[1], '/chat', login.token) };
+});
+
+after(async () => {
+  manager?.socket.disconnect();
+  await browser?.close();
+  await cluster?.stop();
+});
+
+test('launcher opens the AI mode with the greeting from the site settings', async () => {
+  await widget('.launcher').waitFor();
+  await shot('01-launcher');
+  await widget('.launcher').click();
+  await widget('.panel').waitFor({ state: 'visible' });
+  await widget('[data-key="greeting"] .bubble').waitFor();
+  await widget('.chip').waitFor();
+  assert.equal(await widget('.chip').textContent(), 'С менеджером');
+  await page.waitForTimeout(350); // let the opening animation settle for the picture
+  await shot('02-ai-greeting');
+});
+
+test('a visitor message gets exactly one AI reply', async () => {
+  await widget('textarea').fill('Сколько стоит тариф «Бизнес»?');
+  await widget('textarea').press('Enter');
+  await widget('.row.mine[data-status="sent"]').waitFor();
+  const ai = widget('.row[data-sender="ai"]:not([data-key="greeting"]):not([data-status="streaming"])');
+  await ai.first().waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(1500); // a second reply would show up here
+  assert.equal(await ai.count(), 1);
+  await shot('03-ai-reply');
+});
+
+test('"С менеджером" puts the visitor in the queue, visible to a manager on the other node', async () => {
+  const queued = nextEvent(manager.socket, 'queue:updated', (p) => p.waiting && p.waiting.length > 0);
+  await widget('.chip').click();
+  await widget('.card.waiting').waitFor();
+  const q = await queued;
+  sessionId = q.waiting[0].session_id;
+  await page.waitForFunction(
+    () => document.querySelector('#switchboard-widget').shadowRoot.querySelector('.queue-pos')?.textContent === 'Вы следующий в очереди',
+    null,
+    { timeout: 10_000 },
+  );
+  await page.waitForTimeout(400);
+  await shot('04-waiting');
+});
+
+test('the manager accepts: divider with the name, AI controls hidden', async () => {
+  const { session } = await ask(manager.socket, 'session:accept', { session_id: sessionId });
+  assert.equal(session.status, 'active');
+  const divider = widget('.divider:has-text("Подключился личный менеджер")');
+  await divider.waitFor();
+  assert.match(await divider.textContent(), /Анна Смирнова/);
+  await widget('.chip').waitFor({ state: 'detached' });
+  assert.equal(await widget('.head .title').textContent(), 'Анна Смирнова');
+  await widget('.call-btn').first().waitFor({ state: 'visible' });
+  await page.waitForTimeout(300);
+  await shot('05-manager-joined');
+});
+
+test('messages and typing flow both ways across nodes', async () => {
+  // manager → visitor: typing, then a message with a link
+  manager.socket.emit('typing', { session_id: sessionId, typing: true });
+  await widget('.typing.show').waitFor();
+  assert.match(await widget('.typing').textContent(), /Анна Смирнова печатает/);
+  await shot('06-manager-typing');
+  await managerSay('Здравствуйте! Я Анна. Тарифы подробно описаны тут: https://orbita.example/help/tariffs — что именно подсказать?');
+  const link = widget('.bubble a[href="https://orbita.example/help/tariffs"]');
+  await link.waitFor();
+  assert.equal(await link.getAttribute('rel'), 'noopener noreferrer nofollow');
+  assert.equal(await link.getAttribute('target'), '_blank');
+  await widget('.typing.show').waitFor({ state: 'detached' }).catch(() => {});
+
+  // visitor → manager: typing, then a message
+  const typing = nextEvent(manager.socket, 'typing', (p) => p.typing === true && p.sender === 'visitor');
+  await widget('textarea').pressSequentially('Хочу перейти с тарифа Старт', { delay: 15 });
+  await typing;
+  const got = nextEvent(manager.socket, 'message:new', (p) => p.message.sender === 'visitor');
+  await widget('textarea').press('Enter');
+  assert.equal((await got).message.text, 'Хочу перейти с тарифа Старт');
+  await managerSay('Конечно, переключу вас прямо сейчас. Перерасчёт сделаем автоматически.');
+  await widget('.bubble:has-text("Перерасчёт")').waitFor();
+  await page.waitForTimeout(300);
+  await shot('07-live-chat');
+});
+
+test('markup in messages is shown as text, never parsed', async () => {
+  const got = nextEvent(manager.socket, 'message:new', (p) => p.message.sender === 'visitor' && p.message.text === XSS);
+  await widget('textarea').fill(XSS);
+  await widget('textarea').press('Enter');
+  await got;
+  await managerSay(XSS);
+  await page.waitForFunction((x) => {
+    const root = document.querySelector('#switchboard-widget').shadowRoot;
+    return [...root.querySelectorAll('.bubble')].filter((b) => b.textContent === x).length === 2;
+  }, XSS);
+  const imgs = await page.evaluate(() => document.querySelector('#switchboard-widget').shadowRoot.querySelectorAll('.msgs img').length);
+  assert.equal(imgs, 0);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  await shot('08-xss-literal');
+});
+
+test('a reload restores the same history, without duplicates', async () => {
+  const before = await bubbleTexts();
+  await page.reload();
+  await widget('.launcher').click();
+  await page.waitForFunction((n) => document.querySelector('#switchboard-widget').shadowRoot.querySelectorAll('.msgs .bubble').length >= n, before.length, {
+    timeout: 15_000,
+  });
+  await page.waitForTimeout(800); // a late sync would add duplicates here
+  assert.deepEqual(await bubbleTexts(), before);
+  assert.equal(await widget('.head .title').textContent(), 'Анна Смирнова');
+  await shot('09-after-reload');
+});
+
+test('a camera permission refusal gets a clear message', async () => {
+  await page.evaluate(() => {
+    window.__gum = navigator.mediaDevices.getUserMedia;
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  });
+  await widget('.call-btn[aria-label="Видеозвонок"]').click();
+  await widget('.call-notice.show').waitFor();
+  assert.match(await widget('.call-notice').textContent(), /Нет доступа к камере или микрофону/);
+  await page.waitForTimeout(300);
+  await shot('10-permission-denied');
+  await widget('[data-action="dismiss"]').click();
+  await widget('.call-backdrop').waitFor({ state: 'detached' });
+  await page.evaluate(() => (navigator.mediaDevices.getUserMedia = window.__gum));
+});
+
+test('a video call from the manager reaches connected with frames in the remote video', async () => {
+  const peer = await startCallPeer(browser, cluster.urls[1], manager.token, { iceServers: manager.ice_servers || [] });
+  try {
+    await peer.invite(sessionId, 'video');
+    await widget('.incoming').waitFor();
+    await page.waitForTimeout(400);
+    await shot('11-incoming-call');
+    await widget('[data-action="accept"]').click();
+    await widget('.call[data-phase="active"]').waitFor({ timeout: 20_000 });
+    await peer.waitFor('connected');
+    // Frames arrive: the remote <video> has a size and its clock advances.
+    await page.waitForFunction(
+      () => {
+        const v = document.querySelector('#switchboard-widget').shadowRoot.querySelector('video.remote');
+        return v && v.videoWidth > 0 && v.currentTime > 0.5;
+      },
+      null,
+      { timeout: 20_000 },
+    );
+    const frames = await page.evaluate(
+      () =>
+        new Promise((ok) => {
+          const v = document.querySelector('#switchboard-widget').shadowRoot.querySelector('video.remote');
+          let n = 0;
+          const tick = () => (++n >= 5 ? ok(n) : v.requestVideoFrameCallback(tick));
+          v.requestVideoFrameCallback(tick);
+          setTimeout(() => ok(n), 5000);
+        }),
+    );
+    assert.ok(frames >= 5, `only ${frames} frames arrived`);
+    await widget('[data-action="mic"]').click();
+    assert.equal(await widget('[data-action="mic"]').getAttribute('aria-pressed'), 'true');
+    await page.waitForTimeout(1200);
+    await shot('12-video-call');
+    await widget('[data-action="hangup"]').click();
+    assert.equal(await peer.waitEnded(), 'hangup');
+    await widget('.call-notice.show').waitFor();
+    await shot('13-call-ended');
+    await widget('.call-backdrop').waitFor({ state: 'detached' });
+  } finally {
+    await peer.close();
+  }
+});
+
+test('an audio call from the visitor connects (the visitor makes the offer)', async () => {
+  const peer = await startCallPeer(browser, cluster.urls[1], manager.token, { iceServers: manager.ice_servers || [] });
+  try {
+    await widget('.call-btn[aria-label="Аудиозвонок"]').click();
+    await widget('.call[data-phase="active"][data-media="audio"]').waitFor({ timeout: 20_000 });
+    await peer.waitFor('connected');
+    await page.waitForTimeout(1200);
+    await shot('14-audio-call');
+    await peer.hangup();
+    await widget('.call-backdrop').waitFor({ state: 'detached', timeout: 10_000 });
+  } finally {
+    await peer.close();
+  }
+});
+
+test('the manager closes the chat: closed state, then a new chat in AI mode', async () => {
+  await ask(manager.socket, 'session:close', { session_id: sessionId });
+  await widget('.card.closed').waitFor();
+  assert.equal(await widget('textarea').isVisible(), false);
+  await page.waitForTimeout(400);
+  await shot('15-closed');
+  await widget('.card.closed .primary').click();
+  await widget('.chip').waitFor();
+  assert.equal(await widget('.msgs .bubble').count(), 1); // just the greeting
+  await shot('16-new-chat');
+});
+
+test('on a narrow screen the panel is full-screen', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 780 }, locale: 'en-US' });
+  const mobile = await ctx.newPage();
+  await mobile.goto(`${cluster.urls[0]}/demo/?site_key=${cluster.site.key}`);
+  await mobile.waitForFunction(() => window.Switchboard);
+  await mobile.evaluate(() => window.Switchboard.setLocale('en'));
+  await mobile.locator('#switchboard-widget .launcher').click();
+  await mobile.locator('#switchboard-widget [data-key="greeting"]').waitFor();
+  await mobile.waitForTimeout(400);
+  const box = await mobile.locator('#switchboard-widget .panel').boundingBox();
+  assert.deepEqual([box.x, box.y, box.width, box.height], [0, 0, 390, 780]);
+  assert.equal(await mobile.locator('#switchboard-widget .chip').textContent(), 'Talk to a person');
+  await screenshot(mobile, 'widget-17-mobile-en');
+  await ctx.close();
+});
