@@ -1,0 +1,333 @@
+// The manager panel (admin/) in a real browser against a two-node cluster:
+//   1. widget on node 1, panel on node 2: login, the request appears in the queue
+//      live, accept (and a clear message when someone else was faster), chat both
+//      ways with typing, reload keeps the session, close.
+//   2. video calls: one started from the panel, one from the widget; each reaches
+//      `connected` with frames flowing both ways, hung up from either side.
+// Screenshots: test-artifacts/screenshots/admin-*.png
+//
+// Run: node --test tests/browser/admin.test.mjs   (needs the built server binary)
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCluster, launchBrowser, screenshot, managerLogin, postJson, REPO_ROOT } from './harness.mjs';
+
+const T = 20_000; // generous per-step timeout: two shared cores, a debug build
+
+let cluster;
+let browser;
+
+before(async () => {
+  // The server serves admin/dist and static/dist from the repo: build what is served.
+  execFileSync('node', [join(REPO_ROOT, 'admin', 'build.mjs')], { stdio: 'inherit' });
+  if (!existsSync(join(REPO_ROOT, 'static', 'dist', 'widget.js'))) execFileSync('node', [join(REPO_ROOT, 'static', 'build.mjs')], { stdio: 'inherit' });
+  cluster = await startCluster({ nodes: 2 });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await cluster?.stop();
+});
+
+// ---------- helpers ----------
+
+/** Records every RTCPeerConnection a page creates, so tests can read its stats. */
+function instrumentPeerConnections() {
+  const Native = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__pcs.push(this);
+    }
+  };
+}
+
+async function newContext() {
+  const context = await browser.newContext({ locale: 'ru-RU', viewport: { width: 1440, height: 900 }, permissions: ['camera', 'microphone'] });
+  await context.addInitScript(instrumentPeerConnections);
+  return context;
+}
+
+/**
+ * A panel context whose server→page websocket frames pass through a filter, so a
+ * test can hold back `queue:updated` (to click Accept on an entry another manager
+ * has just taken, deterministically).
+ */
+async function panelContext() {
+  const context = await newContext();
+  const filter = { holdQueue: false };
+  await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((m) => {
+      if (filter.holdQueue && typeof m === 'string' && m.includes('"queue:updated"')) return;
+      ws.send(m);
+    });
+  });
+  return { context, filter };
+}
+
+async function login(page, baseUrl, creds, shot) {
+  await page.goto(`${baseUrl}/admin/`);
+  await page.fill('#login-email', creds.email);
+  await page.fill('#login-password', creds.password);
+  if (shot) await screenshot(page, shot);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.sidebar', { timeout: T });
+  await page.waitForSelector('.conn-banner[hidden]', { state: 'attached', timeout: T });
+}
+
+/** The widget on the demo page of `baseUrl`, opened. */
+async function openWidget(context, baseUrl) {
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/demo/?site_key=${cluster.site.key}`);
+  await page.locator('#switchboard-widget .launcher').click({ timeout: T });
+  await page.locator('#switchboard-widget .composer textarea, #switchboard-widget .composer input').first().waitFor({ timeout: T });
+  return page;
+}
+
+async function widgetSend(page, text) {
+  const input = page.locator('#switchboard-widget .composer textarea, #switchboard-widget .composer input').first();
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+/** Polls `fn` until it returns a truthy value (for state only observable by asking). */
+async function until(fn, what, timeout = T) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    last = await fn();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/** Video frames decoded from the remote and sent to it, on the page's newest peer connection. */
+function videoFlow(page) {
+  return page.evaluate(async () => {
+    const pc = window.__pcs[window.__pcs.length - 1];
+    if (!pc) return null;
+    const out = { state: pc.connectionState, decoded: 0, sent: 0 };
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') out.decoded += s.framesDecoded || 0;
+      if (s.type === 'outbound-rtp' && s.kind === 'video') out.sent += s.framesSent || 0;
+    });
+    return out;
+  });
+}
+
+/** Both pages connected, each decoding frames the other sends, and still counting up. */
+async function assertFramesBothWays(a, b) {
+  const first = await until(async () => {
+    const [x, y] = [await videoFlow(a), await videoFlow(b)];
+    return x?.state === 'connected' && y?.state === 'connected' && x.decoded > 5 && y.decoded > 5 && x.sent > 5 && y.sent > 5 && [x, y];
+  }, 'both peer connections connected with video frames');
+  const later = await until(async () => {
+    const [x, y] = [await videoFlow(a), await videoFlow(b)];
+    return x.decoded > first[0].decoded && y.decoded > first[1].decoded && [x, y];
+  }, 'frames still flowing');
+  return later;
+}
+
+/** A visitor created over REST (no browser), who asks for a manager with `message`. */
+async function restVisitorRequest(baseUrl, message) {
+  const { visitor_token } = await postJson(`${baseUrl}/widget/session`, { site_key: cluster.site.key });
+  const { session } = await postJson(`${baseUrl}/manager/request`, { message }, visitor_token);
+  return session;
+}
+
+// ---------- scenario 1 ----------
+
+test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat both ways, close', async () => {
+  const [node1, node2] = cluster.urls;
+  const { context: panelCtx, filter } = await panelContext();
+  const visitorCtx = await newContext();
+  try {
+    const panel = await panelCtx.newPage();
+    await login(panel, node2, cluster.manager, 'admin-login');
+    await screenshot(panel, 'admin-inbox-empty');
+
+    // The visitor talks to the AI first, then asks for a manager.
+    const widget = await openWidget(visitorCtx, node1);
+    await widgetSend(widget, 'Здравствуйте! Сколько идёт доставка в Казань?');
+    await until(async () => (await widget.locator('#switchboard-widget .ava.ai').count()) >= 2, 'the AI reply in the widget');
+    await widget.getByRole('button', { name: /С менеджером/ }).click();
+
+    // It appears in the panel's queue without a reload, with the waiting time ticking.
+    const entry = panel.locator('.queue-item').first();
+    await entry.waitFor({ timeout: T });
+    const sessionId = await entry.getAttribute('data-session');
+    const wait1 = await entry.locator('[data-since]').textContent();
+    await panel.waitForFunction((w) => document.querySelector('.queue-item [data-since]')?.textContent !== w, wait1, { timeout: 5000 });
+    assert.equal(await panel.locator('.stat').first().locator('.stat-value').textContent(), '1', 'stats: one waiting');
+    await screenshot(panel, 'admin-queue');
+
+    // Accept: the chat opens with its whole history, AI part and handoff included.
+    await entry.getByRole('button', { name: /Принять/ }).click();
+    await panel.waitForSelector(`main.conv[data-session="${sessionId}"]`, { timeout: T });
+    await panel.locator('.msg-visitor .msg-text', { hasText: 'Сколько идёт доставка' }).waitFor({ timeout: T });
+    assert.ok((await panel.locator('.msg-ai').count()) >= 1, 'the AI reply before the handoff is in the history');
+    await panel.locator('.sys-manager_joined').waitFor({ timeout: T });
+    assert.equal(await panel.locator('.queue-item').count(), 0, 'the accepted request left the queue');
+
+    // Visitor → manager, with the typing indicator first.
+    const winput = widget.locator('#switchboard-widget .composer textarea, #switchboard-widget .composer input').first();
+    await winput.pressSequentially('А можно', { delay: 30 });
+    await panel.locator('.typing-line .dots').waitFor({ timeout: T });
+    await winput.fill('А можно курьером до двери?');
+    await winput.press('Enter');
+    await panel.locator('.msg-visitor .msg-text', { hasText: 'курьером до двери' }).waitFor({ timeout: T });
+
+    // Manager → visitor (Enter sends; the optimistic bubble becomes a stored one).
+    const composer = panel.locator('.composer textarea');
+    await composer.fill('Да, курьером — 2–3 дня, доставка до двери бесплатная.');
+    await composer.press('Enter');
+    await panel.locator('.msg.own:not(.pending) .msg-text', { hasText: 'до двери бесплатная' }).waitFor({ timeout: T });
+    await widget.getByText('до двери бесплатная').waitFor({ timeout: T });
+    await screenshot(panel, 'admin-chat');
+    await screenshot(widget, 'admin-chat-widget-side');
+
+    // A reload keeps the sign-in and the chat.
+    await panel.reload();
+    await panel.waitForSelector(`main.conv[data-session="${sessionId}"] .msg-text >> text=до двери бесплатная`, { timeout: T });
+
+    // Someone else is faster: another manager (the admin, on node 1) takes a new
+    // request while our panel still shows it; our Accept gets a clear message.
+    const other = await restVisitorRequest(node1, 'Вопрос про возврат денег');
+    const taken = panel.locator(`.queue-item[data-session="${other.id}"]`);
+    await taken.waitFor({ timeout: T });
+    filter.holdQueue = true;
+    const { token: adminToken } = await managerLogin(node1, cluster.admin);
+    await postJson(`${node1}/manager/sessions/${other.id}/accept`, {}, adminToken);
+    await taken.getByRole('button', { name: /Принять/ }).click();
+    await panel.locator('.toast', { hasText: 'уже принял другой менеджер' }).waitFor({ timeout: T });
+    await screenshot(panel, 'admin-conflict');
+    filter.holdQueue = false;
+    await taken.waitFor({ state: 'detached', timeout: T });
+
+    // Close: the panel shows it closed, the widget shows the chat ended.
+    await panel.click('[data-action=close]');
+    await panel.click('dialog.confirm .btn-danger');
+    await panel.locator('.composer-wrap.is-closed').waitFor({ timeout: T });
+    await widget.getByText('Разговор завершён').first().waitFor({ timeout: T });
+    await screenshot(panel, 'admin-closed');
+
+    // Logout revokes the token on every node.
+    const token = await panel.evaluate(() => JSON.parse(localStorage.getItem('sb.auth')).token);
+    await panel.click('[data-action=logout]');
+    await panel.waitForSelector('#login-email', { timeout: T });
+    const me = await fetch(`${node1}/manager/me`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(me.status, 401, 'the token is refused after logout');
+  } finally {
+    await panelCtx.close();
+    await visitorCtx.close();
+  }
+});
+
+// ---------- admin pages ----------
+
+test('admin pages: create a manager, edit site settings, add and delete an FAQ entry', async () => {
+  const [, node2] = cluster.urls;
+  const context = await newContext();
+  try {
+    const page = await context.newPage();
+    await login(page, node2, cluster.admin);
+
+    await page.click('a[data-route=team]');
+    await page.waitForSelector('.table td');
+    const email = `new-${Date.now()}@example.com`;
+    await page.fill('input[name=name]', 'Олег Новиков');
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', 'секретный-пароль');
+    await page.click('form.card button[type=submit]');
+    await page.locator('.table td', { hasText: email }).waitFor({ timeout: T });
+    const created = await managerLogin(node2, { email, password: 'секретный-пароль' });
+    assert.equal(created.manager.role, 'manager');
+    await screenshot(page, 'admin-team');
+
+    await page.click('a[data-route=settings]');
+    await page.waitForSelector('textarea[name=greeting]');
+    await page.fill('textarea[name=greeting]', 'Добрый день! Мы на связи с 9 до 21.');
+    await page.check('input[name=routing][value=auto]');
+    await page.click('form.card button[type=submit]');
+    await page.locator('.toast-success').waitFor({ timeout: T });
+    const { token } = await managerLogin(node2, cluster.admin);
+    const site = await (await fetch(`${node2}/manager/site`, { headers: { authorization: `Bearer ${token}` } })).json();
+    assert.equal(site.site.greeting, 'Добрый день! Мы на связи с 9 до 21.');
+    assert.equal(site.site.routing, 'auto');
+    // Back to manual routing: the call scenario relies on the queue.
+    await page.check('input[name=routing][value=manual]');
+    await page.click('form.card button[type=submit]');
+    await page.locator('.toast-success').nth(1).waitFor({ timeout: T });
+    await screenshot(page, 'admin-settings');
+
+    await page.click('a[data-route=faq]');
+    await page.fill('textarea[name=questions]', 'Есть ли самовывоз?\nМожно забрать самому?');
+    await page.fill('textarea[name=answer]', 'Да, из пункта на Лесной, 5, ежедневно с 10 до 20.');
+    await page.click('form.card button[type=submit]');
+    const card = page.locator('.faq-entry', { hasText: 'самовывоз' });
+    await card.waitFor({ timeout: T });
+    await screenshot(page, 'admin-faq');
+    await card.locator('button').click();
+    await page.click('dialog.confirm .btn-danger');
+    await card.waitFor({ state: 'detached', timeout: T });
+  } finally {
+    await context.close();
+  }
+});
+
+// ---------- scenario 2 ----------
+
+test('scenario 2: video calls panel→widget and widget→panel, connected with frames both ways, hung up from either side', async () => {
+  const [node1, node2] = cluster.urls;
+  const { context: panelCtx } = await panelContext();
+  const visitorCtx = await newContext();
+  try {
+    const panel = await panelCtx.newPage();
+    await login(panel, node2, cluster.manager);
+    const widget = await openWidget(visitorCtx, node1);
+    await widget.getByRole('button', { name: /С менеджером/ }).click();
+    const entry = panel.locator('.queue-item').first();
+    await entry.waitFor({ timeout: T });
+    await entry.getByRole('button', { name: /Принять/ }).click();
+    await panel.waitForSelector('main.conv .sys-manager_joined', { timeout: T });
+    // The widget's header offers calls once a manager holds the session.
+    const widgetVideo = widget.locator('#switchboard-widget button.call-btn[aria-label="Видеозвонок"]');
+    await until(async () => (await widgetVideo.isVisible()) && (await widgetVideo.isEnabled()), 'the widget video button');
+
+    // Call 1: the panel calls, the visitor answers, the visitor hangs up.
+    await panel.click('[data-action=call-video]');
+    await panel.waitForSelector('.call-modal', { timeout: T });
+    await widget.locator('#switchboard-widget [data-action=accept]').click({ timeout: T });
+    const [p1, w1] = await assertFramesBothWays(panel, widget);
+    await panel.waitForSelector('.call-modal[data-phase=connected]', { timeout: T });
+    await panel.waitForFunction(() => document.querySelector('.remote-video')?.videoWidth > 0, null, { timeout: T });
+    await panel.waitForFunction(() => /\d:\d\d/.test(document.querySelector('.call-timer')?.textContent || ''), null, { timeout: T });
+    console.log(`call 1 (panel→widget): panel decoded ${p1.decoded} / sent ${p1.sent}; widget decoded ${w1.decoded} / sent ${w1.sent}`);
+    await screenshot(panel, 'admin-call');
+    await widget.locator('#switchboard-widget [data-action=hangup]').click();
+    await panel.waitForSelector('.call-modal', { state: 'detached', timeout: T });
+
+    // Call 2: the visitor calls, the panel answers from the incoming dialog and hangs up.
+    await until(async () => (await widgetVideo.isVisible()) && (await widgetVideo.isEnabled()), 'the widget video button again');
+    await widgetVideo.click();
+    await panel.waitForSelector('.incoming[role=alertdialog]', { timeout: T });
+    await screenshot(panel, 'admin-incoming-call');
+    await panel.click('.incoming [data-action=answer]');
+    const [p2, w2] = await assertFramesBothWays(panel, widget);
+    console.log(`call 2 (widget→panel): panel decoded ${p2.decoded} / sent ${p2.sent}; widget decoded ${w2.decoded} / sent ${w2.sent}`);
+    await panel.click('.call-modal [data-action=hangup]');
+    await panel.waitForSelector('.call-modal', { state: 'detached' });
+    await until(async () => (await widget.evaluate(() => window.__pcs[window.__pcs.length - 1].connectionState)) === 'closed'
+      || (await widget.locator('#switchboard-widget [data-action=hangup]').count()) === 0, 'the widget to end the call');
+  } finally {
+    await panelCtx.close();
+    await visitorCtx.close();
+  }
+});
