@@ -80,7 +80,7 @@ export function icon(name, size = 18) {
 
 /** Initials for an avatar: "Anna Petrova" → "AP"; falls back to "?" */
 export function initials(name) {
-  const parts = String(name || '').replace(/[^\p{L}\p{N}\s]/gu, '').trim().split(/\s+/).filter(Boolean);
+  const parts = String(name || '').replace(/[^\p{L}\p{N}\s]/gu, '').trim().split(/\s+/).filter((p) => /^\p{L}/u.test(p));
   if (!parts.length) return '?';
   return (parts[0][0] + (parts[1] ? parts[1][0] : '')).toUpperCase();
 }

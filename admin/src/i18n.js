@@ -80,7 +80,6 @@ const STRINGS = {
     'status.closed': 'Closed',
     'call.incoming_video': 'Incoming video call',
     'call.incoming_audio': 'Incoming audio call',
-    'call.from': 'from {name}',
     'call.accept': 'Answer',
     'call.decline': 'Decline',
     'call.calling': 'Calling {name}…',
@@ -156,6 +155,7 @@ const STRINGS = {
     'common.cancel': 'Cancel',
     'common.loading': 'Loading…',
     'common.refresh': 'Refresh',
+    'keys.hint': 'Alt+↑/↓ switch chats · Alt+A accept the oldest request · Esc closes dialogs',
   },
   ru: {
     'app.name': 'Switchboard',
@@ -235,7 +235,6 @@ const STRINGS = {
     'status.closed': 'Закрыт',
     'call.incoming_video': 'Входящий видеозвонок',
     'call.incoming_audio': 'Входящий аудиозвонок',
-    'call.from': 'от {name}',
     'call.accept': 'Ответить',
     'call.decline': 'Отклонить',
     'call.calling': 'Звоним: {name}…',
@@ -311,6 +310,7 @@ const STRINGS = {
     'common.cancel': 'Отмена',
     'common.loading': 'Загрузка…',
     'common.refresh': 'Обновить',
+    'keys.hint': 'Alt+↑/↓ — переключить чат · Alt+A — принять самое старое обращение · Esc — закрыть окно',
   },
 };
 

@@ -32,7 +32,7 @@ export function callLayer(ctx) {
       h('div', { class: 'incoming-pulse' }, avatar(call.session_id, name, 'lg')),
       h('div', { class: 'incoming-text' },
         h('div', { id: 'incoming-title', class: 'incoming-title' }, t(call.media === 'video' ? 'call.incoming_video' : 'call.incoming_audio')),
-        h('div', { id: 'incoming-from', class: 'muted' }, t('call.from', { name }))),
+        h('div', { id: 'incoming-from', class: 'muted' }, name)),
       h('div', { class: 'incoming-actions' },
         h('button', { type: 'button', class: 'btn btn-danger', attrs: { 'data-action': 'decline' }, on: { click: () => ctx.calls.declineIncoming() } }, icon('phoneOff', 16), t('call.decline')),
         answer),

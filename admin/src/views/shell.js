@@ -5,7 +5,7 @@
 import { h, icon, avatar, replace } from '../dom.js';
 import { t, duration, clock, getLocale, setLocale } from '../i18n.js';
 import { soundEnabled, setSound, unlockAudio } from '../alerts.js';
-import { sidebarView } from './sidebar.js';
+import { sidebarView, byActivity } from './sidebar.js';
 import { conversationView } from './conversation.js';
 import { callLayer } from './call-ui.js';
 import { teamView } from './team.js';
@@ -95,6 +95,25 @@ export function shellView(base) {
     for (const el of root.querySelectorAll('.call-timer[data-started-at]')) if (el.dataset.startedAt) el.textContent = clock(now - Number(el.dataset.startedAt));
   }, 1000);
   outer.subscribe(() => clearInterval(tick));
+
+  // Keyboard: Alt+↑/↓ moves between chats, Alt+A accepts the oldest request
+  // (by the key's position, so it works on a Russian layout too).
+  const onKey = (ev) => {
+    if (!ev.altKey || ev.ctrlKey || ev.metaKey || store.state.route !== 'inbox') return;
+    if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+      const ids = [...store.state.chats.values()].sort(byActivity).map((c) => c.session.id);
+      if (!ids.length) return;
+      const i = ids.indexOf(store.state.current);
+      const next = ev.key === 'ArrowDown' ? (i + 1) % ids.length : (i - 1 + ids.length) % ids.length;
+      ctx.open(ids[i === -1 ? 0 : next]);
+      ev.preventDefault();
+    } else if (ev.code === 'KeyA') {
+      root.querySelector('.queue-item button:not(:disabled)')?.click();
+      ev.preventDefault();
+    }
+  };
+  document.addEventListener('keydown', onKey);
+  outer.subscribe(() => document.removeEventListener('keydown', onKey));
 
   draw();
   drawTitle();

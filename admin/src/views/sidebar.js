@@ -24,6 +24,7 @@ export function sidebarView(ctx) {
       h('h2', { id: 'queue-title', class: 'section-title' }, t('queue.title'), queueCount), queue),
     h('section', { class: 'sidebar-section grow', attrs: { 'aria-labelledby': 'chats-title' } },
       h('h2', { id: 'chats-title', class: 'section-title' }, t('chats.title'), chatsCount), chats),
+    h('footer', { class: 'keys-hint' }, t('keys.hint')),
   );
 
   const drawPresence = () => {
@@ -115,7 +116,7 @@ function queueItem(ctx, entry) {
   );
 }
 
-function byActivity(a, b) {
+export function byActivity(a, b) {
   // Open chats first, then the most recent activity first.
   const closedA = a.session.status === 'closed';
   const closedB = b.session.status === 'closed';
