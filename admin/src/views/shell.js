@@ -4,7 +4,7 @@
 
 import { h, icon, avatar, replace } from '../dom.js';
 import { t, duration, clock, getLocale, setLocale } from '../i18n.js';
-import { soundEnabled, setSound, unlockAudio } from '../alerts.js';
+import { soundEnabled, setSound, unlockAudio, askNotificationPermission } from '../alerts.js';
 import { sidebarView, byActivity } from './sidebar.js';
 import { conversationView } from './conversation.js';
 import { callLayer } from './call-ui.js';
@@ -49,7 +49,7 @@ export function shellView(base) {
     if (route === 'inbox') {
       store.state.current = id && store.state.chats.has(id) ? id : null;
       if (!sidebar) sidebar = sidebarView({ ...ctx, subscribe: sidebarScope.subscribe });
-      const pane = store.state.current ? conversationView(rctx, store.state.current) : h('main', { class: 'main' }, emptyState('inbox', t('chat.none_title'), t('chat.none_body')));
+      const pane = store.state.current ? conversationView(rctx, store.state.current) : idlePane(rctx);
       replace(body, sidebar, pane);
     } else {
       sidebarScope.dispose();
@@ -159,6 +159,7 @@ function railView(ctx, admin) {
   sound.addEventListener('click', () => {
     setSound(!soundEnabled());
     unlockAudio();
+    askNotificationPermission(); // a user gesture: the moment browsers allow asking
     drawSound();
   });
   drawSound();
@@ -172,7 +173,34 @@ function railView(ctx, admin) {
     h('div', { class: 'rail-bottom' },
       sound,
       lang,
-      h('div', { class: 'rail-me', attrs: { title: `${me.name} · ${me.email}` } }, avatar(me.id, me.name, 'sm')),
+      meBadge(ctx, me),
       h('button', { type: 'button', class: 'rail-link', attrs: { 'aria-label': t('nav.logout'), title: t('nav.logout'), 'data-action': 'logout' }, on: { click: () => ctx.logout() } }, icon('logout', 20))),
   );
+}
+
+/** The signed-in manager's avatar with a presence dot. */
+function meBadge(ctx, me) {
+  const el = h('div', { class: 'rail-me', attrs: { title: `${me.name} · ${me.email}` } }, avatar(me.id, me.name, 'sm'), h('span', { class: 'me-dot' }));
+  const draw = () => { el.dataset.presence = ctx.store.state.connection === 'online' ? ctx.store.state.presence : 'offline'; };
+  draw();
+  ctx.subscribe(ctx.store.on('presence', draw));
+  ctx.subscribe(ctx.store.on('connection', draw));
+  return el;
+}
+
+/** The main pane with no chat open: points at the queue when someone waits. */
+function idlePane(ctx) {
+  const main = h('main', { class: 'main' });
+  const draw = () => {
+    const waiting = ctx.store.state.queue.length;
+    const cta = waiting > 0 && h('button', {
+      type: 'button', class: 'btn btn-primary', attrs: { 'data-action': 'accept-oldest' },
+      on: { click: () => document.querySelector('.queue-item button:not(:disabled)')?.click() },
+    }, t('queue.accept_oldest'));
+    replace(main, emptyState('inbox', waiting ? t('queue.waiting_n', { n: waiting }) : t('chat.none_title'), t('chat.none_body')));
+    if (cta) main.querySelector('.empty').append(cta);
+  };
+  draw();
+  ctx.subscribe(ctx.store.on('queue', draw));
+  return main;
 }
