@@ -116,6 +116,7 @@ test('messages and typing flow both ways across nodes', async () => {
   manager.socket.emit('typing', { session_id: sessionId, typing: true });
   await widget('.typing.show').waitFor();
   assert.match(await widget('.typing').textContent(), /Анна Смирнова печатает/);
+  await page.waitForTimeout(500); // the row slides in and the log follows it
   await shot('06-manager-typing');
   await managerSay('Здравствуйте! Я Анна. Тарифы подробно описаны тут: https://orbita.example/help/tariffs — что именно подсказать?');
   const link = widget('.bubble a[href="https://orbita.example/help/tariffs"]');
@@ -164,6 +165,41 @@ test('a reload restores the same history, without duplicates', async () => {
   assert.deepEqual(await bubbleTexts(), before);
   assert.equal(await widget('.head .title').textContent(), 'Анна Смирнова');
   await shot('09-after-reload');
+});
+
+test('offline: indicator and a pending message; back online: missed messages synced, the message delivered once', async () => {
+  const context = page.context();
+  await context.setOffline(true);
+  await widget('.banner.show').waitFor({ timeout: 15_000 });
+  await managerSay('Пока вас не было: счёт на оплату уже сформирован.');
+  await widget('textarea').fill('Связь пропала, но я здесь');
+  await widget('textarea').press('Enter');
+  await widget('.row.mine[data-status="sending"]').waitFor();
+  await page.waitForTimeout(300);
+  await shot('10-offline-pending');
+  const delivered = nextEvent(manager.socket, 'message:new', (p) => p.message.text === 'Связь пропала, но я здесь');
+  await context.setOffline(false);
+  await widget('.bubble:has-text("счёт на оплату уже сформирован")').waitFor({ timeout: 30_000 });
+  await delivered;
+  await widget('.row.mine[data-status="sent"]:has-text("Связь пропала")').waitFor();
+  await widget('.banner.show').waitFor({ state: 'detached' }).catch(() => {});
+  const texts = await bubbleTexts();
+  assert.equal(texts.filter((t) => t === 'Связь пропала, но я здесь').length, 1);
+  assert.equal(texts.filter((t) => t.includes('счёт на оплату')).length, 1);
+});
+
+test('a message the server refuses is marked as not sent, with a retry', async () => {
+  // Longer than the contract's 4000 characters: the server answers validation_failed.
+  const long = 'Очень длинное сообщение. '.repeat(170).trim();
+  await widget('textarea').evaluate((el, v) => {
+    el.value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, long);
+  await widget('textarea').press('Enter');
+  await widget('.row.mine[data-status="failed"]').waitFor();
+  await widget('.row.mine[data-status="failed"] button.link').waitFor();
+  await page.waitForTimeout(1200); // smooth scroll down the long bubble
+  await shot('10b-failed');
 });
 
 test('a camera permission refusal gets a clear message', async () => {

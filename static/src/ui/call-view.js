@@ -110,7 +110,7 @@ export class CallView {
     );
     this.stage.append(this.modal);
     this.release = trapFocus(this.modal, { initial: '[data-action="hangup"]' });
-    this.timer = setInterval(() => this.tick(), 500);
+    this.timer = setInterval(() => this.tick(), 250);
   }
 
   tick() {

@@ -88,8 +88,10 @@ export class MessageList {
       const pill = h('span', { class: 'divider-pill' });
       if (m.kind === 'manager_joined') {
         const name = m.author && m.author.name;
-        pill.append(h('span', { class: 'mini-ava', 'aria-hidden': 'true', text: initials(name || t('manager')) }), label);
-        if (name) pill.append(' · ', h('b', { text: name }));
+        el.classList.add('joined');
+        pill.append(h('span', { class: 'mini-ava', 'aria-hidden': 'true', text: initials(name || t('manager')) }));
+        if (name) pill.append(h('span', { class: 'joined-name', text: name }));
+        pill.append(h('span', { text: label }));
       } else {
         if (m.kind === 'call_started' || m.kind === 'call_ended') pill.append(icon('phone', 'sm'));
         pill.append(label);

@@ -180,10 +180,14 @@ export class Panel {
 
     const stick = this.nearBottom() || s.forceScroll;
     this.list.render(s.items);
-    this.updateTyping(s);
-    if (stick) requestAnimationFrame(() => this.scrollToBottom(wasOpen));
+    const typingChanged = this.updateTyping(s);
+    const dockChanged = this.updateDock(s);
+    if (stick) {
+      requestAnimationFrame(() => this.scrollToBottom(wasOpen));
+      // The typing row and the dock cards grow with a transition: follow them.
+      if (typingChanged || dockChanged) setTimeout(() => this.scrollToBottom(true), 320);
+    }
 
-    this.updateDock(s);
     this.toast.textContent = s.toast ? t(s.toast) : '';
     this.toast.classList.toggle('show', !!s.toast);
     this.composer.hidden = s.mode === 'closed';
@@ -223,16 +227,17 @@ export class Panel {
   updateTyping(s) {
     const who = s.typing ? this.t('managerTyping', { name: s.typing.name || this.t('manager') }) : s.aiThinking ? this.t('aiTyping') : '';
     const key = who;
-    if (this.typingKey === key) return;
+    if (this.typingKey === key) return false;
     this.typingKey = key;
     this.typing.classList.toggle('show', !!who);
-    if (!who) return;
+    if (!who) return true;
     const ai = !s.typing;
     this.typing.replaceChildren(
       ai ? h('div', { class: 'ava ai' }, icon('sparkle')) : h('div', { class: 'ava', text: initials(s.typing.name) }),
       h('div', { class: 'dots' }, h('i'), h('i'), h('i')),
       h('span', { class: 'typing-label', text: who }),
     );
+    return true;
   }
 
   updateDock(s) {
@@ -240,7 +245,7 @@ export class Panel {
     const q = s.session && s.session.queue_position;
     const eta = s.session && (s.session.estimated_wait_seconds ?? s.session.estimated_wait);
     const key = [s.mode, q, eta, s.requesting, this.t('cancel')].join('|');
-    if (key === this.dockKey) return;
+    if (key === this.dockKey) return false;
     this.dockKey = key;
     const a = this.actions;
     if (s.mode === 'ai') {
@@ -267,8 +272,8 @@ export class Panel {
           typeof eta === 'number' && eta > 0
             ? h('div', { class: 'card-sub', text: t('queueEta', { m: Math.max(1, Math.round(eta / 60)) }) })
             : null,
+          h('button', { type: 'button', class: 'text-btn', 'data-action': 'cancel-wait', onclick: () => a.cancelWaiting(), text: t('cancel') }),
         ),
-        h('button', { type: 'button', class: 'ghost', onclick: () => a.cancelWaiting(), text: t('cancel') }),
       );
       this.dock.replaceChildren(card);
     } else if (s.mode === 'closed') {
@@ -282,6 +287,7 @@ export class Panel {
     } else {
       this.dock.replaceChildren();
     }
+    return true;
   }
 
   /** True when focus is inside the widget (so opening/closing should move it). */
