@@ -2,11 +2,16 @@
 //! providers (built-in FAQ, OpenAI-compatible chat completions) and the handoff note.
 
 mod breaker;
+mod demo;
 pub mod faq;
 pub mod handoff;
 pub mod provider;
 pub mod text;
 
+#[cfg(test)]
+mod ranking_eval;
+
+pub use demo::demo_faq;
 pub use faq::{FaqEntry, FaqIndex, Match};
 pub use handoff::wants_human;
 pub use provider::{

@@ -12,7 +12,7 @@ use crate::text;
 /// The confidence below which the built-in assistant says it is not sure. Chosen on the
 /// ranking evaluation (`ranking_eval`): it keeps most right answers and turns away
 /// questions the FAQ does not cover.
-pub const DEFAULT_THRESHOLD: f64 = 0.5;
+pub const DEFAULT_THRESHOLD: f64 = 0.45;
 
 pub struct BuiltIn {
     pub index: Arc<FaqIndex>,
