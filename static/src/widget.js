@@ -38,6 +38,7 @@ export class Widget {
     this.localeOverride = normalizeLocale(locale);
     this.api = createApi(origin);
     this.conv = new Conversation();
+    this.retired = new Set(); // sessions the visitor has left ("start a new chat"): late events are ignored
     this.sockets = null;
     this.token = null;
     this.iceServers = [];
@@ -240,7 +241,7 @@ export class Widget {
   }
 
   onMessage(msg) {
-    if (!msg) return;
+    if (!msg || this.retired.has(msg.session_id)) return;
     // A new session opened elsewhere (another tab) after ours closed: follow it.
     if (msg.session_id && this.conv.sessionId && msg.session_id !== this.conv.sessionId) {
       if (this.s.mode !== 'closed') return;
@@ -368,7 +369,7 @@ export class Widget {
   // ---- session flow -----------------------------------------------------------
 
   setSession(session) {
-    if (!session || !session.id) return;
+    if (!session || !session.id || this.retired.has(session.id)) return;
     if (this.conv.sessionId && session.id !== this.conv.sessionId) {
       // A visitor has one open session: a different id is a newer one.
       if (this.s.mode !== 'closed' && session.status === 'closed') return;
@@ -424,6 +425,7 @@ export class Widget {
   }
 
   newChat() {
+    if (this.conv.sessionId) this.retired.add(this.conv.sessionId);
     this.conv = new Conversation();
     this.panel.list.reset();
     this.s.session = null;
