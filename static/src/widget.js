@@ -51,6 +51,7 @@ export class Widget {
       typing: null,
       aiThinking: false,
       unread: 0,
+      peek: null, // the latest unread reply, previewed next to the launcher
       requesting: false,
       toast: null,
       showOffline: false,
@@ -249,7 +250,10 @@ export class Widget {
     }
     const { added, gap } = this.ingest(msg);
     if (gap) this.sync();
-    if (added && !this.s.open && (msg.sender === 'manager' || msg.sender === 'ai')) this.s.unread++;
+    if (added && !this.s.open && (msg.sender === 'manager' || msg.sender === 'ai')) {
+      this.s.unread++;
+      this.s.peek = { sender: msg.sender, name: msg.author ? msg.author.name : '', text: msg.text };
+    }
     this.render();
   }
 
@@ -458,6 +462,7 @@ export class Widget {
   open() {
     this.s.open = true;
     this.s.unread = 0;
+    this.s.peek = null;
     this.s.forceScroll = true;
     if (this.token) this.connect();
     this.render();

@@ -138,6 +138,23 @@ test('messages and typing flow both ways across nodes', async () => {
   await shot('07-live-chat');
 });
 
+test('keyboard: Escape minimises, an unread badge counts new replies, Enter on the launcher reopens', async () => {
+  await widget('textarea').focus();
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelector('#switchboard-widget').shadowRoot.querySelector('.sb').dataset.open === 'false');
+  // Focus went back to the launcher.
+  assert.equal(await page.evaluate(() => document.querySelector('#switchboard-widget').shadowRoot.activeElement?.className), 'launcher');
+  await managerSay('Кстати, у нас сейчас скидка 20% при оплате за год.');
+  await widget('.badge:not([hidden])').waitFor();
+  assert.equal(await widget('.badge').textContent(), '1');
+  await page.waitForTimeout(300);
+  await shot('08a-unread-badge');
+  await page.keyboard.press('Enter');
+  await widget('.panel').waitFor({ state: 'visible' });
+  await widget('.badge').waitFor({ state: 'hidden' });
+  await page.waitForFunction(() => document.querySelector('#switchboard-widget').shadowRoot.activeElement?.tagName === 'TEXTAREA');
+});
+
 test('markup in messages is shown as text, never parsed', async () => {
   const got = nextEvent(manager.socket, 'message:new', (p) => p.message.sender === 'visitor' && p.message.text === XSS);
   await widget('textarea').fill(XSS);
@@ -285,6 +302,7 @@ test('the manager closes the chat: closed state, then a new chat in AI mode', as
   await widget('.card.closed .primary').click();
   await widget('.chip').waitFor();
   assert.equal(await widget('.msgs .bubble').count(), 1); // just the greeting
+  await page.waitForTimeout(400);
   await shot('16-new-chat');
 });
 

@@ -30,6 +30,8 @@ export class Panel {
       this.badge,
     );
 
+    this.peek = h('button', { type: 'button', class: 'peek', onclick: () => a.toggle() });
+
     this.avatar = h('div', { class: 'head-ava' });
     this.connDot = h('span', { class: 'conn-dot' });
     this.title = h('div', { class: 'title' });
@@ -108,7 +110,7 @@ export class Panel {
       this.brand,
       this.overlay,
     );
-    this.wrap.append(this.panel, this.launcher);
+    this.wrap.append(this.panel, this.peek, this.launcher);
   }
 
   submit() {
@@ -172,6 +174,7 @@ export class Panel {
     this.launcher.setAttribute('aria-label', s.open ? t('launcherClose') : t('launcherOpen'));
     this.badge.textContent = s.unread > 9 ? '9+' : s.unread ? String(s.unread) : '';
     this.badge.hidden = !s.unread || s.open;
+    this.updatePeek(s);
     this.panel.setAttribute('aria-hidden', String(!s.open));
     this.panel.inert = !s.open;
 
@@ -192,6 +195,21 @@ export class Panel {
     this.toast.classList.toggle('show', !!s.toast);
     this.composer.hidden = s.mode === 'closed';
     this.brand.hidden = false;
+  }
+
+  updatePeek(s) {
+    const p = !s.open && s.peek;
+    this.peek.hidden = !p;
+    if (!p) return (this.peekKey = null);
+    const key = p.text + '|' + s.unread;
+    if (key === this.peekKey) return;
+    this.peekKey = key;
+    const name = p.sender === 'ai' ? this.t('aiTitle') : p.name || this.t('manager');
+    this.peek.replaceChildren(
+      p.sender === 'ai' ? h('span', { class: 'ava ai' }, icon('sparkle')) : h('span', { class: 'ava', text: initials(p.name) }),
+      h('span', { class: 'peek-body' }, h('span', { class: 'peek-name', text: name }), h('span', { class: 'peek-text', text: p.text })),
+    );
+    this.peek.setAttribute('aria-label', `${this.t('newMessage')}: ${name}`);
   }
 
   updateHeader(s) {
