@@ -185,6 +185,13 @@ impl Client {
         self.connected.load(Ordering::Acquire)
     }
 
+    /// Asks the connection to send the Socket.IO disconnect and close, without waiting:
+    /// what was emitted before is written first; events already read stay readable,
+    /// then `next_event` reports `Closed`.
+    pub fn close(&self) {
+        let _ = self.commands.send(Command::Disconnect);
+    }
+
     /// Sends the Socket.IO disconnect, closes the websocket and waits for the connection
     /// task to end (bounded by the timeout).
     pub async fn disconnect(self) {

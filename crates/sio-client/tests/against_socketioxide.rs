@@ -210,3 +210,13 @@ async fn answers_pings_so_the_server_keeps_it() {
     assert!(client.is_connected());
     assert_eq!(client.emit_ack("echo", json!(1)).await.unwrap(), json!(1));
 }
+
+#[tokio::test]
+async fn close_ends_the_connection_from_the_client_side() {
+    let base = spawn_server().await;
+    let mut client = Client::connect(chat(&base)).await.unwrap();
+    client.wait_for("welcome").await.unwrap();
+    client.close();
+    assert!(matches!(client.next_event().await, Err(Error::Closed)));
+    assert!(!client.is_connected());
+}

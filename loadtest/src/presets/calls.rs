@@ -1,0 +1,194 @@
+//! Call signaling on `/call`: each chosen pair places calls one after another
+//! (invite, accept, offer, answer, ICE both ways, hang up) and every relayed hop's latency
+//! is measured from its send to the other party's event.
+//!
+//! Hops within a call are sequential, as in a real call set-up; a slow hop delays the
+//! next one rather than piling up, so this measures hop latency under the chat load, not
+//! a fixed signaling rate.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sio_client::Client;
+use tokio::time::Instant;
+
+use crate::ctx::{Ctx, socket_error_label};
+use crate::stats::Stats;
+
+#[derive(Debug, Clone)]
+pub struct CallPair {
+    pub session: String,
+    /// (url, token)
+    pub visitor: (String, String),
+    pub manager: (String, String),
+}
+
+pub async fn run(ctx: Arc<Ctx>, pairs: Vec<CallPair>, start: Instant, stop: Instant) -> Stats {
+    let tasks: Vec<_> = pairs
+        .into_iter()
+        .map(|pair| tokio::spawn(calls(ctx.clone(), pair, start, stop)))
+        .collect();
+    let mut stats = Stats::default();
+    for t in tasks {
+        stats.merge(t.await.expect("call task"));
+    }
+    stats
+}
+
+async fn calls(ctx: Arc<Ctx>, pair: CallPair, start: Instant, stop: Instant) -> Stats {
+    let mut stats = Stats::default();
+    let (mut visitor, mut manager) = match connect(&ctx, &pair).await {
+        Ok(both) => both,
+        Err(label) => {
+            stats.count(format!("signal_connect_{label}"));
+            return stats;
+        }
+    };
+    tokio::time::sleep_until(start).await;
+    while Instant::now() < stop {
+        if let Err(label) = one_call(&pair.session, &mut visitor, &mut manager, &mut stats).await {
+            stats.count(format!("signal_{label}"));
+            // Let a failed call's state expire rather than hammering the same error.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    futures::join!(visitor.disconnect(), manager.disconnect());
+    stats
+}
+
+async fn connect(ctx: &Ctx, pair: &CallPair) -> Result<(Client, Client), String> {
+    let v = ctx
+        .connect(&pair.visitor.0, "/call", &pair.visitor.1, true)
+        .await;
+    let m = ctx
+        .connect(&pair.manager.0, "/call", &pair.manager.1, false)
+        .await;
+    match (v, m) {
+        (Ok(v), Ok(m)) => Ok((v, m)),
+        (Err(e), _) | (_, Err(e)) => Err(socket_error_label(&e)),
+    }
+}
+
+async fn one_call(
+    session: &str,
+    v: &mut Client,
+    m: &mut Client,
+    stats: &mut Stats,
+) -> Result<(), String> {
+    let incoming = hop(
+        v,
+        m,
+        "call:invite",
+        json!({"session_id": session, "media": "audio"}),
+        "call:incoming",
+        stats,
+    )
+    .await?;
+    let call_id = incoming["call"]["id"]
+        .as_str()
+        .ok_or("incoming_without_call")?
+        .to_owned();
+    let sdp = |kind: &str| json!({"type": kind, "sdp": "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"});
+    let candidate = json!({"candidate": "candidate:1 1 udp 2122260223 127.0.0.1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0});
+    hop(
+        m,
+        v,
+        "call:accept",
+        json!({"call_id": call_id}),
+        "call:accepted",
+        stats,
+    )
+    .await?;
+    hop(
+        v,
+        m,
+        "call:offer",
+        json!({"call_id": call_id, "sdp": sdp("offer")}),
+        "call:offer",
+        stats,
+    )
+    .await?;
+    hop(
+        m,
+        v,
+        "call:answer",
+        json!({"call_id": call_id, "sdp": sdp("answer")}),
+        "call:answer",
+        stats,
+    )
+    .await?;
+    for _ in 0..2 {
+        hop(
+            v,
+            m,
+            "call:ice",
+            json!({"call_id": call_id, "candidate": candidate}),
+            "call:ice",
+            stats,
+        )
+        .await?;
+        hop(
+            m,
+            v,
+            "call:ice",
+            json!({"call_id": call_id, "candidate": candidate}),
+            "call:ice",
+            stats,
+        )
+        .await?;
+    }
+    hop(
+        v,
+        m,
+        "call:end",
+        json!({"call_id": call_id}),
+        "call:ended",
+        stats,
+    )
+    .await?;
+    // Both parties get call:ended; the caller's copy must not be mistaken for the next call's.
+    v.wait_for("call:ended")
+        .await
+        .map_err(|e| socket_error_label(&e))?;
+    stats.count("calls_completed");
+    Ok(())
+}
+
+/// `from` emits `event`; waits for `to` to receive `expect` and for the ack. An error
+/// ack ends the wait at once: nothing will be relayed.
+async fn hop(
+    from: &Client,
+    to: &mut Client,
+    event: &str,
+    data: Value,
+    expect: &str,
+    stats: &mut Stats,
+) -> Result<Value, String> {
+    let sent = Instant::now();
+    let ack = from.emit_ack_detached(event, data);
+    tokio::pin!(ack);
+    let mut acked = false;
+    let mut relayed = None;
+    while !(acked && relayed.is_some()) {
+        tokio::select! {
+            result = &mut ack, if !acked => {
+                let ack = result.map_err(|e| socket_error_label(&e))?;
+                if ack["ok"] != true {
+                    return Err(format!("error_{}", ack["error"]["code"].as_str().unwrap_or("unknown")));
+                }
+                acked = true;
+            }
+            event = to.next_event_timed(), if relayed.is_none() => match event {
+                Ok((name, arg, at)) if name == expect => {
+                    stats.record("signal", at.duration_since(sent));
+                    relayed = Some(arg);
+                }
+                Ok(_) => {}
+                Err(e) => return Err(format!("{}_{expect}", socket_error_label(&e))),
+            },
+        }
+    }
+    stats.count("hops_relayed");
+    Ok(relayed.expect("loop ends with it"))
+}
