@@ -12,7 +12,7 @@ pub mod pg;
 mod writer;
 
 use async_trait::async_trait;
-use domain::{Manager, Message, QueueEntry, Result, Session, Site, Visitor};
+use domain::{Manager, Message, Result, Session, Site, Visitor};
 use uuid::Uuid;
 
 pub use model::*;
@@ -44,7 +44,7 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_manager_token(&self, token_hash: &[u8]) -> Result<()>;
 
     // --- visitors ---
-    async fn visitor_by_token(&self, site_id: Uuid, token_hash: &[u8]) -> Result<Option<Visitor>>;
+    async fn visitor_by_token(&self, token_hash: &[u8]) -> Result<Option<Visitor>>;
     async fn create_visitor(&self, site_id: Uuid, token_hash: &[u8], profile: VisitorProfile) -> Result<Visitor>;
     async fn update_visitor(&self, id: Uuid, profile: VisitorProfile) -> Result<Visitor>;
     async fn visitor(&self, id: Uuid) -> Result<Option<Visitor>>;
@@ -67,10 +67,15 @@ pub trait Store: Send + Sync + 'static {
     /// Auto routing: assigns the oldest waiting session of the site to the best of
     /// `online` (fewest active sessions with room, ties to the longest idle).
     async fn assign_next(&self, site_id: Uuid, online: &[Uuid]) -> Result<Option<Transition>>;
-    async fn queue(&self, site_id: Uuid) -> Result<Vec<QueueEntry>>;
+    /// The site's waiting sessions, first come first served.
+    async fn queue(&self, site_id: Uuid) -> Result<Vec<Waiting>>;
     /// (waiting, active) session counts of a site.
     async fn session_counts(&self, site_id: Uuid) -> Result<(i64, i64)>;
     async fn manager_sessions(&self, manager_id: Uuid) -> Result<Vec<Session>>;
+
+    /// Notes for managers only (the assistant's handoff summary).
+    async fn add_note(&self, session_id: Uuid, text: &str) -> Result<Note>;
+    async fn notes(&self, session_id: Uuid) -> Result<Vec<Note>>;
 
     // --- messages ---
     /// Stores a batch in one transaction; each entry gets its own result so one bad

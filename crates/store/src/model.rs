@@ -1,6 +1,6 @@
 //! Inputs and outputs of the [`crate::Store`] that are not contract objects.
 
-use domain::{Message, Person, Role, Routing, SenderKind, Session};
+use domain::{Message, Person, QueueEntry, Role, Routing, SenderKind, Session};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -90,4 +90,21 @@ pub struct Appended {
     pub manager_id: Option<Uuid>,
     /// True when `client_id` matched an already stored message (nothing new written).
     pub duplicate: bool,
+    /// The session's status when the message was stored.
+    pub status: domain::SessionStatus,
+}
+
+/// A queue entry with its session, for `queue:updated` and the visitors' positions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiting {
+    pub entry: QueueEntry,
+    pub session: Session,
+}
+
+/// A note on a session that only managers see.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Note {
+    pub id: Uuid,
+    pub text: String,
+    pub created_at: domain::Time,
 }

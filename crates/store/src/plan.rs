@@ -71,6 +71,7 @@ pub fn plan_batch(
             visitor_id: s.visitor_id,
             manager_id: s.manager_id,
             duplicate,
+            status: s.status,
         };
         if let Some(cid) = m.client_id.as_deref() {
             if let Some(stored) = existing.get(&(m.session_id, cid.to_owned())) {

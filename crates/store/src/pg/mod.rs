@@ -9,7 +9,7 @@ mod sites;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use domain::{Error, Manager, Message, QueueEntry, Result, Session, Site, Visitor};
+use domain::{Error, Manager, Message, Result, Session, Site, Visitor};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
@@ -122,8 +122,8 @@ impl Store for PgStore {
         people::delete_token(&self.pool, token_hash).await
     }
 
-    async fn visitor_by_token(&self, site_id: Uuid, token_hash: &[u8]) -> Result<Option<Visitor>> {
-        people::visitor_by_token(&self.pool, site_id, token_hash).await
+    async fn visitor_by_token(&self, token_hash: &[u8]) -> Result<Option<Visitor>> {
+        people::visitor_by_token(&self.pool, token_hash).await
     }
     async fn create_visitor(&self, site_id: Uuid, token_hash: &[u8], profile: VisitorProfile) -> Result<Visitor> {
         people::create_visitor(&self.pool, site_id, token_hash, profile).await
@@ -156,7 +156,7 @@ impl Store for PgStore {
     async fn assign_next(&self, site_id: Uuid, online: &[Uuid]) -> Result<Option<Transition>> {
         sessions::assign_next(&self.pool, site_id, online).await
     }
-    async fn queue(&self, site_id: Uuid) -> Result<Vec<QueueEntry>> {
+    async fn queue(&self, site_id: Uuid) -> Result<Vec<Waiting>> {
         sessions::queue(&self.pool, site_id).await
     }
     async fn session_counts(&self, site_id: Uuid) -> Result<(i64, i64)> {
@@ -164,6 +164,13 @@ impl Store for PgStore {
     }
     async fn manager_sessions(&self, manager_id: Uuid) -> Result<Vec<Session>> {
         sessions::of_manager(&self.pool, manager_id).await
+    }
+
+    async fn add_note(&self, session_id: Uuid, text: &str) -> Result<Note> {
+        sessions::add_note(&self.pool, session_id, text).await
+    }
+    async fn notes(&self, session_id: Uuid) -> Result<Vec<Note>> {
+        sessions::notes(&self.pool, session_id).await
     }
 
     async fn append_batch(&self, batch: &[NewMessage]) -> Result<Vec<Result<Appended>>> {

@@ -103,13 +103,8 @@ pub async fn delete_token(pool: &PgPool, token_hash: &[u8]) -> Result<()> {
     Ok(())
 }
 
-pub async fn visitor_by_token(pool: &PgPool, site_id: Uuid, token_hash: &[u8]) -> Result<Option<Visitor>> {
-    let row = sqlx::query_as!(
-        VisitorRow,
-        "SELECT id, site_id, name, email FROM visitors WHERE token_hash = $1 AND site_id = $2",
-        token_hash,
-        site_id
-    )
+pub async fn visitor_by_token(pool: &PgPool, token_hash: &[u8]) -> Result<Option<Visitor>> {
+    let row = sqlx::query_as!(VisitorRow, "SELECT id, site_id, name, email FROM visitors WHERE token_hash = $1", token_hash)
     .fetch_optional(pool)
     .await
     .map_err(db_err)?;

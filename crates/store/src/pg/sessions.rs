@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::rows::{SessionRow, convert};
 use super::{db_err, messages};
-use crate::{Closer, NewMessage, SessionRecord, Transition};
+use crate::{Closer, NewMessage, Note, SessionRecord, Transition, Waiting};
 
 pub async fn load(pool: &PgPool, id: Uuid) -> Result<Option<SessionRecord>> {
     let mut conn = pool.acquire().await.map_err(db_err)?;
@@ -239,9 +239,9 @@ pub async fn assign_next(pool: &PgPool, site_id: Uuid, online: &[Uuid]) -> Resul
     Ok(None)
 }
 
-pub async fn queue(pool: &PgPool, site_id: Uuid) -> Result<Vec<QueueEntry>> {
+pub async fn queue(pool: &PgPool, site_id: Uuid) -> Result<Vec<Waiting>> {
     let rows = sqlx::query!(
-        r#"SELECT s.id, s.visitor_id, v.name AS "visitor_name?", s.requested_at AS "requested_at!", s.preview,
+        r#"SELECT s.id, s.visitor_id, v.name AS "visitor_name?", s.requested_at AS "requested_at!", s.preview, s.created_at,
                   row_number() OVER (ORDER BY s.requested_at, s.id) AS "position!"
            FROM sessions s JOIN visitors v ON v.id = s.visitor_id
            WHERE s.site_id = $1 AND s.status = 'waiting'
@@ -253,12 +253,26 @@ pub async fn queue(pool: &PgPool, site_id: Uuid) -> Result<Vec<QueueEntry>> {
     .map_err(db_err)?;
     Ok(rows
         .into_iter()
-        .map(|r| QueueEntry {
-            session_id: r.id,
-            visitor: Person { id: r.visitor_id, name: r.visitor_name },
-            requested_at: r.requested_at,
-            position: r.position,
-            preview: r.preview,
+        .map(|r| Waiting {
+            session: Session {
+                id: r.id,
+                site_id,
+                visitor_id: r.visitor_id,
+                status: SessionStatus::Waiting,
+                manager: None,
+                queue_position: Some(r.position),
+                created_at: r.created_at,
+                requested_at: Some(r.requested_at),
+                accepted_at: None,
+                closed_at: None,
+            },
+            entry: QueueEntry {
+                session_id: r.id,
+                visitor: Person { id: r.visitor_id, name: r.visitor_name },
+                requested_at: r.requested_at,
+                position: r.position,
+                preview: r.preview,
+            },
         })
         .collect())
 }
@@ -317,4 +331,24 @@ async fn system_message(
     };
     let mut results = messages::append_in(conn, std::slice::from_ref(&new)).await?;
     results.pop().ok_or_else(|| Error::internal_msg("empty append result"))?.map(|a| a.message)
+}
+
+pub async fn add_note(pool: &PgPool, session_id: Uuid, text: &str) -> Result<Note> {
+    sqlx::query_as!(
+        Note,
+        "INSERT INTO session_notes (id, session_id, text) VALUES ($1, $2, $3) RETURNING id, text, created_at",
+        Uuid::now_v7(),
+        session_id,
+        text
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(db_err)
+}
+
+pub async fn notes(pool: &PgPool, session_id: Uuid) -> Result<Vec<Note>> {
+    sqlx::query_as!(Note, "SELECT id, text, created_at FROM session_notes WHERE session_id = $1 ORDER BY created_at", session_id)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)
 }

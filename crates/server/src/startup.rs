@@ -1,0 +1,148 @@
+//! Building a node from settings, serving it on a bound listener, and draining.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use cluster::{Coordinator, RedisCoordinator, RedisSettings};
+use domain::{Error, Result};
+use secrecy::ExposeSecret;
+use socketioxide::SocketIo;
+use store::pg::PgStore;
+use store::{MessageWriter, Store};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::PasswordHashing;
+use crate::fanout::Fanout;
+use crate::ice::IceConfig;
+use crate::presence::{Presence, heartbeat};
+use crate::queue::QueueNotifier;
+use crate::settings::Settings;
+use crate::state::{AppState, Inner};
+
+/// The storage and coordination backends a node runs on.
+pub struct Backends {
+    pub store: Arc<dyn Store>,
+    pub coord: Arc<dyn Coordinator>,
+    pub demo_site_key: Option<String>,
+}
+
+/// Connects the backends the settings name, migrating the schema first.
+pub async fn backends(settings: &Settings) -> Result<Backends> {
+    match (&settings.database.url, &settings.redis.url) {
+        (Some(db), Some(redis)) => {
+            let pg = PgStore::connect(db.expose_secret(), settings.database.max_connections).await?;
+            pg.migrate().await?;
+            let coord = RedisCoordinator::connect(RedisSettings {
+                url: redis.expose_secret().to_owned(),
+                prefix: settings.redis.prefix.clone(),
+            })
+            .await?;
+            Ok(Backends { store: Arc::new(pg), coord: Arc::new(coord), demo_site_key: None })
+        }
+        _ => crate::embedded::backends(settings).await,
+    }
+}
+
+pub struct Server {
+    state: AppState,
+    io: SocketIo,
+    app: axum::Router,
+    tasks: Vec<JoinHandle<()>>,
+    writer_tasks: Vec<JoinHandle<()>>,
+    stop_background: CancellationToken,
+}
+
+impl Server {
+    pub async fn build(settings: Settings) -> Result<Self> {
+        let b = backends(&settings).await?;
+        Ok(Self::assemble(settings, b))
+    }
+
+    pub fn assemble(settings: Settings, b: Backends) -> Self {
+        let settings = Arc::new(settings);
+        let (sio_layer, io) = SocketIo::builder()
+            // Events up to 1 MiB are read and answered with an error ack when too big.
+            .max_payload(1 << 20)
+            .max_buffer_size(64)
+            .ping_interval(Duration::from_secs(25))
+            .ping_timeout(Duration::from_secs(20))
+            .build_layer();
+        let (fanout, mut tasks) = Fanout::spawn(io.clone(), b.coord.clone());
+        let queue = QueueNotifier::new(b.store.clone(), b.coord.clone(), fanout.clone());
+        let (writer, writer_tasks) =
+            MessageWriter::spawn(b.store.clone(), settings.chat.writer_shards, settings.chat.writer_max_batch);
+        let presence = Presence::default();
+        let stop_background = CancellationToken::new();
+        tasks.push(tokio::spawn(heartbeat(presence.clone(), b.coord.clone(), queue.clone(), stop_background.clone())));
+        let state = AppState::new(Inner {
+            store: b.store,
+            coord: b.coord,
+            writer,
+            fanout,
+            presence,
+            queue,
+            hashing: PasswordHashing::new(settings.auth.hash_concurrency),
+            ice: IceConfig::new(settings.ice.clone()),
+            metrics: crate::telemetry::metrics_handle(),
+            demo_site_key: b.demo_site_key,
+            settings,
+            draining: AtomicBool::new(false),
+        });
+        crate::sockets::register(&io, &state);
+        let app = crate::http::router(state.clone()).layer(sio_layer);
+        let app = crate::http::outer_layers(app, state.clone());
+        Self { state, io, app, tasks, writer_tasks, stop_background }
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` fires, then drains: readiness fails at once, sockets
+    /// close (clients reconnect to another node), requests in flight finish, queued
+    /// messages are written, and everything stops within the drain timeout.
+    pub async fn serve(self, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
+        let Self { state, io, app, tasks, writer_tasks, stop_background } = self;
+        let drain = Duration::from_secs(state.settings.server.drain_timeout_secs);
+        let signal_state = state.clone();
+        let closing = async move {
+            shutdown.cancelled().await;
+            signal_state.start_draining();
+            tracing::info!("draining: readiness is now 503, closing sockets");
+            io.close().await;
+        };
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, service).with_graceful_shutdown(closing);
+        match tokio::time::timeout(drain + Duration::from_secs(1), served).await {
+            Ok(result) => result.map_err(Error::internal)?,
+            Err(_) => tracing::warn!("drain timeout: connections still open were dropped"),
+        }
+        stop_background.cancel();
+        for (site, manager) in state.presence.members() {
+            let _ = state.coord.presence_remove(site, manager).await;
+        }
+        // The writer stops once its last handle is gone; wait for queued messages.
+        let coord = state.coord.clone();
+        let store = state.store.clone();
+        drop(state);
+        for t in writer_tasks {
+            let _ = tokio::time::timeout(drain, t).await;
+        }
+        for t in tasks {
+            t.abort();
+        }
+        coord.shutdown().await;
+        drop(store);
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Binds `addr` (port 0 allowed).
+pub async fn bind(addr: &str) -> Result<TcpListener> {
+    TcpListener::bind(addr).await.map_err(|e| Error::validation(format!("cannot listen on {addr}: {e}")))
+}
