@@ -77,6 +77,20 @@ pub trait Store: Send + Sync + 'static {
     async fn add_note(&self, session_id: Uuid, text: &str) -> Result<Note>;
     async fn notes(&self, session_id: Uuid) -> Result<Vec<Note>>;
 
+    // --- calls ---
+    async fn create_call(&self, call: &domain::Call) -> Result<()>;
+    /// Records an answer (`answered`) or an end (`ended` with its reason).
+    async fn update_call(&self, id: Uuid, state: domain::CallState, end_reason: Option<&str>) -> Result<()>;
+
+    // --- assistant ---
+    async fn faq_entries(&self, site_id: Uuid) -> Result<Vec<FaqRecord>>;
+    async fn add_faq(&self, site_id: Uuid, questions: &[String], answer: &str) -> Result<FaqRecord>;
+    /// False when there was no such entry on the site.
+    async fn delete_faq(&self, site_id: Uuid, id: Uuid) -> Result<bool>;
+    /// The site's assistant settings (JSON object; `{}` = built-in defaults).
+    async fn assistant_settings(&self, site_id: Uuid) -> Result<serde_json::Value>;
+    async fn set_assistant_settings(&self, site_id: Uuid, settings: &serde_json::Value) -> Result<()>;
+
     // --- messages ---
     /// Stores a batch in one transaction; each entry gets its own result so one bad
     /// message never fails its neighbours. Called by [`MessageWriter`].

@@ -108,3 +108,11 @@ pub struct Note {
     pub text: String,
     pub created_at: domain::Time,
 }
+
+/// A FAQ entry of a site's built-in assistant.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FaqRecord {
+    pub id: Uuid,
+    pub questions: Vec<String>,
+    pub answer: String,
+}

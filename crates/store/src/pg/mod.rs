@@ -1,5 +1,7 @@
 //! The Postgres store: the cluster's source of truth.
 
+mod assistant;
+mod calls;
 mod messages;
 mod people;
 mod rows;
@@ -171,6 +173,29 @@ impl Store for PgStore {
     }
     async fn notes(&self, session_id: Uuid) -> Result<Vec<Note>> {
         sessions::notes(&self.pool, session_id).await
+    }
+
+    async fn create_call(&self, call: &domain::Call) -> Result<()> {
+        calls::create(&self.pool, call).await
+    }
+    async fn update_call(&self, id: Uuid, state: domain::CallState, end_reason: Option<&str>) -> Result<()> {
+        calls::update(&self.pool, id, state, end_reason).await
+    }
+
+    async fn faq_entries(&self, site_id: Uuid) -> Result<Vec<FaqRecord>> {
+        assistant::entries(&self.pool, site_id).await
+    }
+    async fn add_faq(&self, site_id: Uuid, questions: &[String], answer: &str) -> Result<FaqRecord> {
+        assistant::add(&self.pool, site_id, questions, answer).await
+    }
+    async fn delete_faq(&self, site_id: Uuid, id: Uuid) -> Result<bool> {
+        assistant::delete(&self.pool, site_id, id).await
+    }
+    async fn assistant_settings(&self, site_id: Uuid) -> Result<serde_json::Value> {
+        assistant::settings(&self.pool, site_id).await
+    }
+    async fn set_assistant_settings(&self, site_id: Uuid, settings: &serde_json::Value) -> Result<()> {
+        assistant::set_settings(&self.pool, site_id, settings).await
     }
 
     async fn append_batch(&self, batch: &[NewMessage]) -> Result<Vec<Result<Appended>>> {
