@@ -17,15 +17,47 @@ export function connectSockets(origin, token) {
   });
   const chat = manager.socket('/chat', { auth: { token } });
   const call = manager.socket('/call', { auth: { token } });
+  keepConnected(chat);
+  keepConnected(call);
   return {
     manager,
     chat,
     call,
     close() {
+      chat.closedByUs = call.closedByUs = true;
       chat.disconnect();
       call.disconnect();
     },
   };
+}
+
+/**
+ * socket.io-client reconnects by itself after transport failures, but not
+ * after the server closed the namespace (a draining node: "io server
+ * disconnect") nor after its connect middleware refused us (e.g. `unavailable`
+ * while Redis is down). Both are transient here: try again, with jittered
+ * backoff so a drained node's clients do not all come back in one instant.
+ * An `unauthorized` refusal is left to the widget (it starts a new visitor).
+ */
+function keepConnected(socket) {
+  let attempt = 0;
+  let timer = null;
+  const retry = () => {
+    clearTimeout(timer);
+    const delay = Math.min(300 * 2 ** attempt++, 10000) * (0.5 + Math.random());
+    timer = setTimeout(() => {
+      if (!socket.connected && !socket.active && !socket.closedByUs) socket.connect();
+    }, delay);
+  };
+  socket.on('connect', () => (attempt = 0));
+  socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') retry();
+  });
+  socket.on('connect_error', (err) => {
+    if (socket.active) return; // a transport error: the manager is already retrying
+    if (err && err.data && err.data.code === 'unauthorized') return;
+    retry();
+  });
 }
 
 export class AckError extends Error {
