@@ -250,9 +250,11 @@ export class Widget {
     }
     const { added, gap } = this.ingest(msg);
     if (gap) this.sync();
-    if (added && !this.s.open && (msg.sender === 'manager' || msg.sender === 'ai')) {
+    const joined = msg.kind === 'manager_joined';
+    if (added && !this.s.open && (msg.sender === 'manager' || msg.sender === 'ai' || joined)) {
       this.s.unread++;
-      this.s.peek = { sender: msg.sender, name: msg.author ? msg.author.name : '', text: msg.text };
+      const name = msg.author ? msg.author.name : '';
+      this.s.peek = { sender: joined ? 'manager' : msg.sender, name, text: joined ? this.t('managerJoined') : msg.text };
     }
     this.render();
   }
