@@ -6,6 +6,7 @@ mod demo;
 pub mod faq;
 pub mod handoff;
 pub mod provider;
+mod summary;
 pub mod text;
 
 #[cfg(test)]
@@ -18,3 +19,4 @@ pub use provider::{
     BuiltIn, DEFAULT_THRESHOLD, Locale, OpenAiCompatible, OpenAiConfig, Provider, Reply,
     ReplyRequest, ReplySource, Role, Turn,
 };
+pub use summary::summarize;
