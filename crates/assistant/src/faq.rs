@@ -135,11 +135,14 @@ impl FaqIndex {
 
     /// Up to `k` entries for `query`, best first.
     pub fn top(&self, query: &str, k: usize) -> Vec<Match> {
-        let mut seen = HashSet::new();
+        let mut seen_terms = HashSet::new();
+        let mut seen_ids = HashSet::new();
         let query: Vec<Option<u32>> = text::terms(query)
             .into_iter()
-            .filter(|t| seen.insert(t.clone()))
-            .map(|t| self.vocab.get(&t).copied())
+            .filter(|t| seen_terms.insert(t.clone()))
+            .map(|t| self.lookup(&t))
+            // Two words may land on one term (a typo and its correction): count it once.
+            .filter(|id| id.is_none_or(|id| seen_ids.insert(id)))
             .collect();
         let known: Vec<u32> = query.iter().flatten().copied().collect();
         if known.is_empty() {
@@ -192,6 +195,40 @@ impl FaqIndex {
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
         ranked.truncate(k);
         ranked
+    }
+
+    /// The id of `term`, or of the one known term a typo away from it: same first letter,
+    /// one edit for words of 4–7 letters, two from 8 ("доствк" → "доставк", "shipe" →
+    /// "ship"). Ties between candidates are ambiguous and match nothing.
+    fn lookup(&self, term: &str) -> Option<u32> {
+        if let Some(&id) = self.vocab.get(term) {
+            return Some(id);
+        }
+        let len = term.chars().count();
+        let max_edits = match len {
+            0..=3 => return None,
+            4..=7 => 1,
+            _ => 2,
+        };
+        let first = term.chars().next();
+        let mut best: Option<(usize, u32)> = None;
+        let mut tie = false;
+        for (known, &id) in &self.vocab {
+            if known.chars().next() != first || known.chars().count().abs_diff(len) > max_edits {
+                continue;
+            }
+            let d = text::edit_distance(term, known);
+            match best {
+                _ if d > max_edits => {}
+                Some((b, _)) if d > b => {}
+                Some((b, _)) if d == b => tie = true,
+                _ => {
+                    best = Some((d, id));
+                    tie = false;
+                }
+            }
+        }
+        best.filter(|_| !tie).map(|(_, id)| id)
     }
 
     fn bm25(&self, query: &[u32], field: &Field, avg_len: f64) -> f64 {
@@ -267,6 +304,25 @@ mod tests {
         let m = index.best("личный кабинет").unwrap();
         assert_eq!(m.entry_id, faq[1].id);
         assert!((m.confidence - 0.5).abs() < 1e-9, "{m:?}");
+    }
+
+    #[test]
+    fn a_typo_matches_the_one_near_term_and_an_ambiguous_one_nothing() {
+        let faq = vec![
+            entry(&["Where is my cart?"], "Top right."),
+            entry(&["Which card types?"], "Visa."),
+            entry(&["Password reset"], "Use the link."),
+        ];
+        let index = FaqIndex::build(&faq);
+        assert_eq!(index.best("pasword").unwrap().entry_id, faq[2].id);
+        assert!(
+            index.best("carx").is_none(),
+            "cart and card are equally near"
+        );
+        assert!(
+            index.best("xassword").is_none(),
+            "the first letter must agree"
+        );
     }
 
     #[test]
