@@ -71,6 +71,13 @@ async function panelContext() {
   return { context, filter };
 }
 
+/** On failure, a screenshot of every open page of the contexts, then rethrow. */
+async function shootOnFailure(name, contexts, err) {
+  let i = 0;
+  for (const c of contexts) for (const p of c.pages()) await screenshot(p, `admin-fail-${name}-${++i}`).catch(() => {});
+  throw err;
+}
+
 async function login(page, baseUrl, creds, shot) {
   await page.goto(`${baseUrl}/admin/`);
   await page.fill('#login-email', creds.email);
@@ -156,7 +163,8 @@ test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat
     // The visitor talks to the AI first, then asks for a manager.
     const widget = await openWidget(visitorCtx, node1);
     await widgetSend(widget, 'Здравствуйте! Сколько идёт доставка в Казань?');
-    await until(async () => (await widget.locator('#switchboard-widget .ava.ai').count()) >= 2, 'the AI reply in the widget');
+    // The greeting and the reply (the typing indicator's avatar lives outside .msgs).
+    await until(async () => (await widget.locator('#switchboard-widget .msgs .ava.ai').count()) >= 2, 'the AI reply in the widget');
     await widget.getByRole('button', { name: /С менеджером/ }).click();
 
     // It appears in the panel's queue without a reload, with the waiting time ticking.
@@ -224,6 +232,8 @@ test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat
     await panel.waitForSelector('#login-email', { timeout: T });
     const me = await fetch(`${node1}/manager/me`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(me.status, 401, 'the token is refused after logout');
+  } catch (err) {
+    await shootOnFailure('chat', [panelCtx, visitorCtx], err);
   } finally {
     await panelCtx.close();
     await visitorCtx.close();
@@ -277,6 +287,8 @@ test('admin pages: create a manager, edit site settings, add and delete an FAQ e
     await card.locator('button').click();
     await page.click('dialog.confirm .btn-danger');
     await card.waitFor({ state: 'detached', timeout: T });
+  } catch (err) {
+    await shootOnFailure('pages', [context], err);
   } finally {
     await context.close();
   }
@@ -326,6 +338,8 @@ test('scenario 2: video calls panel→widget and widget→panel, connected with 
     await panel.waitForSelector('.call-modal', { state: 'detached' });
     await until(async () => (await widget.evaluate(() => window.__pcs[window.__pcs.length - 1].connectionState)) === 'closed'
       || (await widget.locator('#switchboard-widget [data-action=hangup]').count()) === 0, 'the widget to end the call');
+  } catch (err) {
+    await shootOnFailure('call', [panelCtx, visitorCtx], err);
   } finally {
     await panelCtx.close();
     await visitorCtx.close();
