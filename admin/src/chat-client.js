@@ -274,6 +274,7 @@ export class ChatClient {
       ({ session } = await this.api.close(id));
     }
     this.onSession(session);
+    this.refreshQueue(); // active_sessions changed; do not wait for the next queue event
     return session;
   }
 

@@ -56,15 +56,20 @@ async function newContext() {
 /**
  * A panel context whose server→page websocket frames pass through a filter, so a
  * test can hold back `queue:updated` (to click Accept on an entry another manager
- * has just taken, deterministically).
+ * has just taken, deterministically), lose `message:new` events (to check that
+ * seq gaps and reconnects are repaired with messages:sync), and cut the sockets.
  */
 async function panelContext() {
   const context = await newContext();
-  const filter = { holdQueue: false };
+  const filter = { holdQueue: false, dropMessages: false, sockets: [] };
   await context.routeWebSocket(/\/socket\.io\//, (ws) => {
     const server = ws.connectToServer();
+    filter.sockets.push(ws);
     server.onMessage((m) => {
-      if (filter.holdQueue && typeof m === 'string' && m.includes('"queue:updated"')) return;
+      if (typeof m === 'string') {
+        if (filter.holdQueue && m.includes('"queue:updated"')) return;
+        if (filter.dropMessages && m.includes('"message:new"')) return;
+      }
       ws.send(m);
     });
   });
@@ -198,8 +203,39 @@ test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat
     await composer.press('Enter');
     await panel.locator('.msg.own:not(.pending) .msg-text', { hasText: 'до двери бесплатная' }).waitFor({ timeout: T });
     await widget.getByText('до двери бесплатная').waitFor({ timeout: T });
+
+    // The manager's typing reaches the widget.
+    await composer.pressSequentially('Уточню', { delay: 40 });
+    await widget.getByText(/Анна Смирнова печатает/).waitFor({ timeout: T });
+    await composer.fill('');
     await screenshot(panel, 'admin-chat');
     await screenshot(widget, 'admin-chat-widget-side');
+
+    // A lost message:new shows up as a seq gap at the next one and is fetched.
+    const token = await panel.evaluate(() => JSON.parse(localStorage.getItem('sb.auth')).token);
+    const stored = (text) => until(async () => {
+      const res = await fetch(`${node2}/sessions/${sessionId}/messages?after_seq=0&limit=500`, { headers: { authorization: `Bearer ${token}` } });
+      return (await res.json()).messages.some((m) => m.text === text);
+    }, `"${text}" stored`);
+    filter.dropMessages = true;
+    await widgetSend(widget, 'Номер заказа 48213');
+    await stored('Номер заказа 48213');
+    assert.equal(await panel.locator('.msg-text', { hasText: 'Номер заказа 48213' }).count(), 0, 'the event was really lost');
+    filter.dropMessages = false;
+    await widgetSend(widget, 'Оплачен картой');
+    await panel.locator('.msg-visitor .msg-text', { hasText: 'Оплачен картой' }).waitFor({ timeout: T });
+    await panel.locator('.msg-visitor .msg-text', { hasText: 'Номер заказа 48213' }).waitFor({ timeout: T });
+
+    // Missed while disconnected: fetched with messages:sync after the reconnect.
+    filter.dropMessages = true;
+    await widgetSend(widget, 'Пока вы переподключались');
+    await stored('Пока вы переподключались');
+    assert.equal(await panel.locator('.msg-text', { hasText: 'Пока вы переподключались' }).count(), 0, 'the event was really lost');
+    filter.dropMessages = false;
+    for (const ws of filter.sockets.splice(0)) await ws.close();
+    await panel.locator('.msg-visitor .msg-text', { hasText: 'Пока вы переподключались' }).waitFor({ timeout: T });
+    const seqs = await panel.locator('main.conv .messages [data-seq]').evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
+    assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i), 'the history has no holes and no duplicates');
 
     // A reload keeps the sign-in and the chat.
     await panel.reload();
@@ -227,7 +263,6 @@ test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat
     await screenshot(panel, 'admin-closed');
 
     // Logout revokes the token on every node.
-    const token = await panel.evaluate(() => JSON.parse(localStorage.getItem('sb.auth')).token);
     await panel.click('[data-action=logout]');
     await panel.waitForSelector('#login-email', { timeout: T });
     const me = await fetch(`${node1}/manager/me`, { headers: { authorization: `Bearer ${token}` } });
