@@ -237,6 +237,24 @@ test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat
     const seqs = await panel.locator('main.conv .messages [data-seq]').evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
     assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i), 'the history has no holes and no duplicates');
 
+    // Unread: a message to a chat that is not open counts on its list item.
+    await panel.evaluate(() => { location.hash = '#/inbox'; });
+    await widgetSend(widget, 'Вы тут?');
+    const item = panel.locator(`.chat-item[data-session="${sessionId}"]`);
+    await item.locator('.badge', { hasText: '1' }).waitFor({ timeout: T });
+    await screenshot(panel, 'admin-unread');
+    await item.click();
+    await item.locator('.badge').waitFor({ state: 'detached', timeout: T });
+
+    // Presence: away takes the manager out of "online", back in on return.
+    const online = panel.locator('.stat').nth(1).locator('.stat-value');
+    assert.equal(await online.textContent(), '1');
+    await panel.click('.presence');
+    await panel.locator('.presence-away').waitFor({ timeout: T });
+    await until(async () => (await online.textContent()) === '0', 'online managers 0 while away');
+    await panel.click('.presence');
+    await until(async () => (await online.textContent()) === '1', 'online managers back to 1');
+
     // A reload keeps the sign-in and the chat.
     await panel.reload();
     await panel.waitForSelector(`main.conv[data-session="${sessionId}"] .msg-text >> text=до двери бесплатная`, { timeout: T });
@@ -322,6 +340,12 @@ test('admin pages: create a manager, edit site settings, add and delete an FAQ e
     await card.locator('button').click();
     await page.click('dialog.confirm .btn-danger');
     await card.waitFor({ state: 'detached', timeout: T });
+
+    // The language switch redraws everything in English, and it sticks.
+    await page.click('.rail-link.lang');
+    await page.getByRole('heading', { name: 'AI answers' }).waitFor({ timeout: T });
+    await page.reload();
+    await page.getByRole('heading', { name: 'AI answers' }).waitFor({ timeout: T });
   } catch (err) {
     await shootOnFailure('pages', [context], err);
   } finally {
