@@ -156,6 +156,12 @@ impl Driver {
                 self.stats.count(format!("ack_error_{code}"));
                 Outcome::Rejected(code)
             }
+            // The socket closed under it (a drain, or the storm): not an error, as nothing
+            // unacknowledged is promised; the loss check covers it if it was stored.
+            Some(Err(Error::Closed)) => {
+                self.stats.count("no_ack_socket_closed");
+                Outcome::NoAck
+            }
             Some(Err(e)) => {
                 self.stats.count(format!("ack_{}", socket_error_label(&e)));
                 Outcome::NoAck

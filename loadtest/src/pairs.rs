@@ -39,8 +39,8 @@ pub struct Population {
     pub visitors: Vec<Party>,
     /// Session id → the parties in it (visitor, manager).
     pub members: HashMap<String, Vec<u32>>,
-    /// When the last visitor was set up.
-    pub ready_at: Instant,
+    /// From the first visitor's intended start to the last one set up.
+    pub ramp: Duration,
 }
 
 /// Logs managers in (a few at a time: each login is an argon2 hash) and connects them
@@ -130,7 +130,7 @@ pub async fn population(
         managers: Vec::with_capacity(m),
         visitors: Vec::with_capacity(pairs),
         members: HashMap::new(),
-        ready_at: Instant::now(),
+        ramp: start.elapsed(),
     };
     let mut managers: Vec<Party> = managers.into_iter().map(|(p, _)| p).collect();
     for result in results {

@@ -87,12 +87,20 @@ fn silence_limit(open: &Value) -> Duration {
     }
 }
 
-/// node socket.io sends `{message, data}` and its client exposes `data`; socketioxide
-/// sends only `{message}`. Return `data` when present so callers can read `code`.
+/// node socket.io sends `{message, data}` and its client exposes `data`: return `data`
+/// when present so callers can read `code`. socketioxide can send only `{message}`, and a
+/// server on it puts its error code there: that text is then also given as `code`, so
+/// `data["code"]` reads the same from either kind of server.
 fn rejection(payload: Value) -> Value {
     match payload {
         Value::Object(mut map) if map.contains_key("data") => {
             map.remove("data").unwrap_or_default()
+        }
+        Value::Object(mut map) if !map.contains_key("code") => {
+            if let Some(message) = map.get("message").filter(|m| m.is_string()).cloned() {
+                map.insert("code".to_owned(), message);
+            }
+            Value::Object(map)
         }
         other => other,
     }
@@ -141,7 +149,15 @@ mod tests {
             rejection(json!({"message":"m","data":{"code":"unauthorized"}})),
             json!({"code":"unauthorized"})
         );
-        assert_eq!(rejection(json!({"message":"m"})), json!({"message":"m"}));
+        assert_eq!(
+            rejection(json!({"message":"unauthorized"})),
+            json!({"message":"unauthorized","code":"unauthorized"})
+        );
+        assert_eq!(
+            rejection(json!({"message":"m","code":"c"})),
+            json!({"message":"m","code":"c"})
+        );
+        assert_eq!(rejection(json!("text")), json!("text"));
     }
 
     #[test]

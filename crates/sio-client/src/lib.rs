@@ -60,8 +60,9 @@ impl ConnectOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The server refused the namespace connection. Holds the `connect_error` payload's
-    /// `data` field when it has one (node socket.io's `err.data`), else the whole payload
-    /// (socketioxide sends `{"message": "..."}`).
+    /// `data` field when it has one (node socket.io's `err.data`), else the whole payload;
+    /// socketioxide sends only `{"message": "..."}`, whose text is then also given as
+    /// `code`: `{"message": "unauthorized", "code": "unauthorized"}`.
     #[error("connection rejected: {0}")]
     ConnectRejected(Value),
     #[error("timed out")]

@@ -86,7 +86,12 @@ async fn rejected_connect_carries_the_error_payload() {
     let base = spawn_server().await;
     let opts = ConnectOptions::new(&base, "/chat", json!({"token": "bad"}));
     match Client::connect(opts).await {
-        Err(Error::ConnectRejected(data)) => assert_eq!(data, json!({"message": "unauthorized"})),
+        Err(Error::ConnectRejected(data)) => {
+            assert_eq!(
+                data,
+                json!({"message": "unauthorized", "code": "unauthorized"})
+            );
+        }
         other => panic!("expected a rejection, got {:?}", other.map(|_| ())),
     }
 }

@@ -27,7 +27,8 @@ pub async fn run(
     let mut stats = Stats::default();
     let pop = population(&ctx, p.visitors, p.managers, &mut stats).await?;
     let connected = pop.visitors.len() + pop.managers.len();
-    let ramp = pop.ready_at.duration_since(ctx.origin).as_secs_f64();
+    let visitors = pop.visitors.len();
+    let ramp = pop.ramp.as_secs_f64();
     watches.mark();
 
     let start = Instant::now() + Duration::from_millis(500);
@@ -114,8 +115,8 @@ pub async fn run(
     let mut figures = BTreeMap::new();
     figures.insert("connected".to_owned(), connected as f64);
     figures.insert(
-        "connects_per_s".to_owned(),
-        connected as f64 / ramp.max(0.001),
+        "visitor_setups_per_s".to_owned(),
+        visitors as f64 / ramp.max(0.001),
     );
     figures.insert("acked_msgs_per_s".to_owned(), v.acked as f64 / p.duration);
     figures.insert(
