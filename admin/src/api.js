@@ -34,9 +34,20 @@ export function httpTransport(origin) {
   };
 }
 
-/** Typed endpoints over a transport; `getToken` gives the current manager token. */
-export function createApi(request, getToken) {
-  const call = (method, path, body) => request(method, path, { token: getToken(), body });
+/**
+ * Typed endpoints over a transport; `getToken` gives the current manager token.
+ * A 401 on an authenticated call means the token was revoked (logout elsewhere):
+ * `onUnauthorized` signs this tab out too.
+ */
+export function createApi(request, getToken, onUnauthorized = () => {}) {
+  const call = async (method, path, body) => {
+    try {
+      return await request(method, path, { token: getToken(), body });
+    } catch (err) {
+      if (err.status === 401 && getToken()) onUnauthorized();
+      throw err;
+    }
+  };
   const id = (x) => encodeURIComponent(x);
   return {
     login: (email, password) => request('POST', '/manager/auth', { body: { email, password } }),

@@ -21,7 +21,7 @@ const AUTH_KEY = 'sb.auth';
  */
 export function boot(root, transport) {
   const store = new Store(initialState());
-  const api = createApi(transport.request, () => store.state.token);
+  const api = createApi(transport.request, () => store.state.token, () => expire());
   let live = null; // {chat, calls, shell}
   setLocale(getLocale());
 
@@ -51,6 +51,7 @@ export function boot(root, transport) {
   };
 
   const expire = () => {
+    if (!store.state.token) return; // already signed out
     stop();
     localStorage.removeItem(AUTH_KEY);
     Object.assign(store.state, initialState());
@@ -62,6 +63,7 @@ export function boot(root, transport) {
       live?.calls.hangup();
       await api.logout(); // revokes the token on every node
     } catch { /* already invalid: nothing to revoke */ }
+    if (!store.state.token) return; // the 401 hook already signed out
     stop();
     localStorage.removeItem(AUTH_KEY);
     Object.assign(store.state, initialState());
@@ -99,7 +101,7 @@ export function boot(root, transport) {
     // The saved manager may be stale (role changed, token revoked elsewhere).
     api.me().then(({ manager }) => {
       store.state.me = manager;
-    }).catch((err) => err.status === 401 && expire());
+    }).catch(() => {}); // a 401 signs out through the api hook
   };
 
   const saved = readSaved();

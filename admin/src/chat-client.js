@@ -72,9 +72,7 @@ export class ChatClient {
   async refreshQueue() {
     try {
       this.applyQueue(await this.api.queue());
-    } catch (err) {
-      if (err.status === 401) this.hooks.onUnauthorized?.();
-    }
+    } catch { /* a 401 signs out through the api hook; others: the next event */ }
   }
 
   applyQueue({ waiting = [], stats }) {
