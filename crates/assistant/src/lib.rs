@@ -6,6 +6,7 @@ mod demo;
 pub mod faq;
 pub mod handoff;
 pub mod provider;
+mod settings;
 mod summary;
 pub mod text;
 
@@ -17,6 +18,7 @@ pub use faq::{FaqEntry, FaqIndex, Match};
 pub use handoff::wants_human;
 pub use provider::{
     BuiltIn, DEFAULT_THRESHOLD, Locale, OpenAiCompatible, OpenAiConfig, Provider, Reply,
-    ReplyRequest, ReplySource, Role, Turn,
+    ReplyRequest, ReplySource, Role, Turn, WithFaq,
 };
+pub use settings::{AssistantSettings, Assistants, ProviderKind};
 pub use summary::summarize;

@@ -1,5 +1,6 @@
 //! The OpenAI-compatible provider against a local chat-completions server (axum on
-//! 127.0.0.1:0): streaming, retries, timeouts, malformed streams and the breaker.
+//! 127.0.0.1:0): streaming, retries, timeouts, malformed streams, the breaker, and the
+//! FAQ-grounded wrapper.
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,8 +17,8 @@ use futures::stream::{self, StreamExt};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use switchboard_assistant::{
-    self as assistant, Locale, OpenAiCompatible, OpenAiConfig, Provider, ReplyRequest, ReplySource,
-    Role, Turn,
+    self as assistant, FaqEntry, FaqIndex, Locale, OpenAiCompatible, OpenAiConfig, Provider,
+    ReplyRequest, ReplySource, Role, Turn, WithFaq,
 };
 use tokio::sync::mpsc;
 
@@ -362,4 +363,64 @@ fn the_api_key_is_not_in_debug_output() {
         SecretString::from("sk-very-secret"),
     );
     assert!(!format!("{cfg:?}").contains("sk-very-secret"));
+}
+
+fn shipping_faq() -> Arc<FaqIndex> {
+    let entry = FaqEntry {
+        id: uuid::Uuid::new_v4(),
+        questions: vec!["How much does shipping cost?".into()],
+        answer: "Shipping is $5, free over $50.".into(),
+    };
+    Arc::new(FaqIndex::build(&[entry]))
+}
+
+fn ask(question: &str) -> ReplyRequest {
+    ReplyRequest {
+        question: question.into(),
+        history: vec![],
+        ..request(Locale::En)
+    }
+}
+
+#[tokio::test]
+async fn with_faq_puts_relevant_answers_in_the_prompt() {
+    let server = Server::start(Behaviour::Stream(happy_stream())).await;
+    let grounded = WithFaq {
+        llm: Arc::new(server.provider(|_| {})),
+        index: shipping_faq(),
+        threshold: 0.45,
+    };
+    let reply = grounded.reply(&ask("what does shipping cost?"), None).await;
+    assert_eq!(reply.source, ReplySource::Llm);
+    let (_, body) = server.last.lock().unwrap().clone().unwrap();
+    let system = body["messages"][0]["content"].as_str().unwrap();
+    assert!(
+        system.contains("- Shipping is $5, free over $50."),
+        "{system}"
+    );
+
+    grounded.reply(&ask("tell me a joke"), None).await;
+    let (_, body) = server.last.lock().unwrap().clone().unwrap();
+    assert!(
+        !body["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Shipping is")
+    );
+}
+
+#[tokio::test]
+async fn with_faq_answers_from_the_faq_when_the_model_fails() {
+    let server = Server::start(Behaviour::Status(500)).await;
+    let grounded = WithFaq {
+        llm: Arc::new(server.provider(|c| c.max_retries = 0)),
+        index: shipping_faq(),
+        threshold: 0.45,
+    };
+    let reply = grounded.reply(&ask("shipping cost?"), None).await;
+    assert_eq!(
+        (reply.text.as_str(), reply.source),
+        ("Shipping is $5, free over $50.", ReplySource::Faq)
+    );
+    assert_fallback(&grounded.reply(&ask("tell me a joke"), None).await);
 }

@@ -3,10 +3,12 @@
 //! met with silence.
 
 mod builtin;
+mod grounded;
 mod openai;
 mod sse;
 
 pub use builtin::{BuiltIn, DEFAULT_THRESHOLD};
+pub use grounded::WithFaq;
 pub use openai::{OpenAiCompatible, OpenAiConfig};
 
 use async_trait::async_trait;

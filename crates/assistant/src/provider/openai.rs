@@ -247,14 +247,60 @@ impl OpenAiCompatible {
         }
     }
 
-    fn request_body<'a>(&'a self, req: &'a ReplyRequest) -> ChatRequest<'a> {
-        let system = match &self.cfg.system_prompt {
-            Some(prompt) => Cow::Owned(prompt.replace("{site_name}", &req.site_name)),
-            None => Cow::Owned(default_prompt(req.locale, &req.site_name)),
+    /// Like [`Provider::reply`], with FAQ answers relevant to the question added to the
+    /// system prompt, so the model answers from the site's own facts.
+    pub async fn reply_with_knowledge(
+        &self,
+        req: &ReplyRequest,
+        deltas: Option<UnboundedSender<String>>,
+        knowledge: &[String],
+    ) -> Reply {
+        let Some(permit) = self.breaker.try_acquire() else {
+            tracing::debug!("llm circuit open, falling back");
+            return Reply::fallback(req.locale);
         };
+        let body = self.request_body(req, knowledge);
+        let outcome = timeout(
+            self.cfg.total_timeout,
+            self.attempts(&body, deltas.as_ref()),
+        )
+        .await
+        .unwrap_or(Err(Failure::Timeout));
+        match outcome {
+            Ok(text) => {
+                permit.success();
+                Reply {
+                    text,
+                    offer_manager: false,
+                    source: ReplySource::Llm,
+                }
+            }
+            Err(failure) => {
+                permit.failure();
+                tracing::warn!(%failure, model = %self.cfg.model, "llm reply failed, falling back");
+                Reply::fallback(req.locale)
+            }
+        }
+    }
+
+    fn request_body<'a>(&'a self, req: &'a ReplyRequest, knowledge: &[String]) -> ChatRequest<'a> {
+        let mut system = match &self.cfg.system_prompt {
+            Some(prompt) => prompt.replace("{site_name}", &req.site_name),
+            None => default_prompt(req.locale, &req.site_name),
+        };
+        if !knowledge.is_empty() {
+            system.push_str(match req.locale {
+                Locale::Ru => "\n\nОтвечай по этим сведениям из базы знаний, если они подходят:",
+                Locale::En => "\n\nAnswer from these knowledge-base facts when they fit:",
+            });
+            for fact in knowledge {
+                system.push_str("\n- ");
+                system.push_str(fact);
+            }
+        }
         let mut messages = vec![ChatMessage {
             role: "system",
-            content: system,
+            content: Cow::Owned(system),
         }];
         messages.extend(
             req.context(self.cfg.context_messages)
@@ -282,32 +328,7 @@ impl OpenAiCompatible {
 #[async_trait]
 impl Provider for OpenAiCompatible {
     async fn reply(&self, req: &ReplyRequest, deltas: Option<UnboundedSender<String>>) -> Reply {
-        let Some(permit) = self.breaker.try_acquire() else {
-            tracing::debug!("llm circuit open, falling back");
-            return Reply::fallback(req.locale);
-        };
-        let body = self.request_body(req);
-        let outcome = timeout(
-            self.cfg.total_timeout,
-            self.attempts(&body, deltas.as_ref()),
-        )
-        .await
-        .unwrap_or(Err(Failure::Timeout));
-        match outcome {
-            Ok(text) => {
-                permit.success();
-                Reply {
-                    text,
-                    offer_manager: false,
-                    source: ReplySource::Llm,
-                }
-            }
-            Err(failure) => {
-                permit.failure();
-                tracing::warn!(%failure, model = %self.cfg.model, "llm reply failed, falling back");
-                Reply::fallback(req.locale)
-            }
-        }
+        self.reply_with_knowledge(req, deltas, &[]).await
     }
 }
 
