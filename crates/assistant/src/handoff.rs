@@ -17,6 +17,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use crate::provider::Locale;
 use crate::text;
 
 /// Words for someone whose job is support: enough with any request word, or alone.
@@ -164,6 +165,20 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
         negation: set(NEGATION),
     }
 });
+
+/// The assistant's confirmation once a manager was requested (by words or the button).
+pub fn handoff_confirmation(locale: Locale) -> &'static str {
+    match locale {
+        Locale::Ru => {
+            "Зову менеджера — он подключится к чату в ближайшее время. Пока можно описать вопрос \
+             подробнее."
+        }
+        Locale::En => {
+            "I'm calling a manager: they'll join this chat shortly. Meanwhile, feel free to \
+             describe your question in more detail."
+        }
+    }
+}
 
 /// Whether `text` asks for a human (manager, operator, live person) in Russian or English.
 pub fn wants_human(text: &str) -> bool {
