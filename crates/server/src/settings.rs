@@ -17,6 +17,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub ice: IceSettings,
     pub chat: ChatSettings,
+    pub calls: CallSettings,
     pub log: LogSettings,
 }
 
@@ -80,6 +81,14 @@ pub struct ChatSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+pub struct CallSettings {
+    /// A call nobody answers ends with reason `timeout` after this long.
+    pub ring_timeout_secs: u64,
+    /// A party with no `/call` socket left for this long ends its call (`disconnected`).
+    pub reconnect_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
 pub struct LogSettings {
     /// "text" or "json".
     pub format: String,
@@ -119,6 +128,10 @@ visitor_rate_limit = 30
 visitor_rate_window_secs = 10
 writer_shards = 4
 writer_max_batch = 256
+
+[calls]
+ring_timeout_secs = 45
+reconnect_grace_secs = 20
 
 [log]
 format = "text"
