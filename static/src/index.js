@@ -3,7 +3,12 @@
 // a host element at the end of <body>, and exposes window.Switchboard.
 // Nothing here may throw into the host page.
 
-import css from './styles.css';
+import base from './styles/base.css';
+import shell from './styles/shell.css';
+import conversation from './styles/conversation.css';
+import dock from './styles/dock.css';
+import calls from './styles/calls.css';
+import narrow from './styles/narrow.css';
 import { Widget, guard } from './widget.js';
 
 function ownScript() {
@@ -23,7 +28,7 @@ function mount(script) {
   host.setAttribute('data-switchboard', '');
   const root = host.attachShadow({ mode: 'open' });
   const style = document.createElement('style');
-  style.textContent = css;
+  style.textContent = [base, shell, conversation, dock, calls, narrow].join('\n');
   const wrap = document.createElement('div');
   wrap.className = 'sb';
   root.append(style, wrap);

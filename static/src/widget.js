@@ -6,14 +6,13 @@
 import { createApi } from './api.js';
 import { load, save } from './storage.js';
 import { Conversation } from './conversation.js';
+import { Outbox } from './outbox.js';
 import { connectSockets, ask } from './transport.js';
 import { CallController, callsSupported } from './call.js';
 import { normalizeLocale, translator } from './i18n.js';
 import { Panel } from './ui/panel.js';
 import { CallView } from './ui/call-view.js';
 
-const SEND_TIMEOUT_MS = 8000;
-const SEND_ATTEMPTS = 3;
 const TYPING_IDLE_MS = 2500;
 const TYPING_SHOW_MS = 7000;
 const AI_THINKING_MAX_MS = 45000;
@@ -38,6 +37,14 @@ export class Widget {
     this.localeOverride = normalizeLocale(locale);
     this.api = createApi(origin);
     this.conv = new Conversation();
+    this.outbox = new Outbox({
+      socket: () => this.sockets && this.sockets.chat,
+      conv: () => this.conv,
+      sessionId: () => (this.s.mode !== 'closed' ? this.conv.sessionId : null),
+      onAcked: (m) => this.onAcked(m),
+      onChange: () => this.render(),
+      guard,
+    });
     this.retired = new Set(); // sessions the visitor has left ("start a new chat"): late events are ignored
     this.sockets = null;
     this.token = null;
@@ -141,7 +148,7 @@ export class Widget {
       if (connectedOnce) await this.refreshSession();
       connectedOnce = true;
       await this.sync();
-      this.flushPending();
+      this.outbox.flush();
     });
     on(sk.chat, 'disconnect', () => this.setConn('offline'));
     on(sk.chat, 'connect_error', (err) => {
@@ -292,46 +299,22 @@ export class Widget {
     this.stopTyping();
     if (!this.sockets) this.connect();
     this.render();
-    this.trySend(item);
+    this.outbox.send(item);
   }
 
-  async trySend(item) {
-    const chat = this.sockets && this.sockets.chat;
-    if (!chat || !chat.connected || item.inflight) return; // flushed on (re)connect
-    item.inflight = true;
-    const payload = { client_id: item.client_id, text: item.text };
-    if (this.conv.sessionId && this.s.mode !== 'closed') payload.session_id = this.conv.sessionId;
-    try {
-      const res = await ask(chat, 'message:send', payload, SEND_TIMEOUT_MS);
-      item.inflight = false;
-      if (this.conv.sessionId && res.message.session_id !== this.conv.sessionId) return;
-      this.conv.addStored(res.message);
-      if (!this.s.session) this.s.session = { id: res.message.session_id, status: 'ai', manager: null };
-      if (this.s.mode === 'ai') this.setThinking(true);
-      if (res.message.seq > this.conv.contiguousSeq + 1) this.sync();
-    } catch (e) {
-      item.inflight = false;
-      item.attempts++;
-      if (e.transient && item.attempts < SEND_ATTEMPTS) {
-        setTimeout(guard(() => this.trySend(item)), 600 * item.attempts);
-        return;
-      }
-      this.conv.setStatus(item.client_id, 'failed');
-    }
+  /** The server stored one of our messages (the ack of message:send). */
+  onAcked(message) {
+    if (this.conv.sessionId && message.session_id !== this.conv.sessionId) return;
+    this.conv.addStored(message);
+    if (!this.s.session) this.s.session = { id: message.session_id, status: 'ai', manager: null };
+    if (this.s.mode === 'ai') this.setThinking(true);
+    if (message.seq > this.conv.contiguousSeq + 1) this.sync();
     this.render();
-  }
-
-  flushPending() {
-    for (const it of this.conv.pending()) if (it.status === 'sending') this.trySend(it);
   }
 
   retry(clientId) {
-    const it = this.conv.setStatus(clientId, 'sending');
-    if (!it) return;
-    it.attempts = 0;
-    this.render();
     if (!this.sockets) this.connect();
-    this.trySend(it);
+    this.outbox.retry(clientId);
   }
 
   setThinking(on) {
