@@ -49,7 +49,8 @@ export function callLayer(ctx) {
       modal = null;
       return;
     }
-    if (!modal) modal = buildModal(ctx, call, nameOf(call.session_id));
+    const fresh = !modal;
+    if (fresh) modal = buildModal(ctx, call, nameOf(call.session_id));
     if (!modal.root.isConnected) layer.append(modal.root);
     if (modal.local.srcObject !== call.local) modal.local.srcObject = call.local;
     if (call.remote && modal.remote.srcObject !== call.remote) {
@@ -62,11 +63,15 @@ export function callLayer(ctx) {
       : call.phase === 'connecting' ? t('call.connecting') : t('call.connected');
     modal.timer.dataset.startedAt = call.startedAt ? String(call.startedAt) : '';
     modal.timer.textContent = call.startedAt ? clock(Date.now() - call.startedAt) : '';
+    const focused = modal.controls.contains(document.activeElement) ? document.activeElement.dataset.action : null;
     replace(modal.controls,
-      toggleBtn(call.mic, 'mic', 'micOff', t(call.mic ? 'call.mute' : 'call.unmute'), () => ctx.calls.toggle('mic')),
-      call.media === 'video' && toggleBtn(call.cam, 'video', 'videoOff', t(call.cam ? 'call.cam_off' : 'call.cam_on'), () => ctx.calls.toggle('cam')),
+      toggleBtn('mic', call.mic, 'mic', 'micOff', t(call.mic ? 'call.mute' : 'call.unmute'), () => ctx.calls.toggle('mic')),
+      call.media === 'video' && toggleBtn('cam', call.cam, 'video', 'videoOff', t(call.cam ? 'call.cam_off' : 'call.cam_on'), () => ctx.calls.toggle('cam')),
       h('button', { type: 'button', class: 'round-btn hangup', attrs: { 'aria-label': t('call.hangup'), title: t('call.hangup'), 'data-action': 'hangup' }, on: { click: () => ctx.calls.hangup() } }, icon('phoneOff', 22)),
     );
+    // Keyboard users land on hang-up; a focused control keeps focus across redraws.
+    if (focused) modal.controls.querySelector(`[data-action="${focused}"]`)?.focus();
+    else if (fresh) modal.controls.querySelector('.hangup').focus();
   };
 
   drawIncoming();
@@ -86,8 +91,8 @@ async function answerCall(ctx) {
   }
 }
 
-function toggleBtn(on, iconOn, iconOff, label, onClick) {
-  return h('button', { type: 'button', class: ['round-btn', !on && 'off'], attrs: { 'aria-label': label, title: label, 'aria-pressed': String(!on) }, on: { click: onClick } }, icon(on ? iconOn : iconOff, 20));
+function toggleBtn(action, on, iconOn, iconOff, label, onClick) {
+  return h('button', { type: 'button', class: ['round-btn', !on && 'off'], attrs: { 'aria-label': label, title: label, 'aria-pressed': String(!on), 'data-action': action }, on: { click: onClick } }, icon(on ? iconOn : iconOff, 20));
 }
 
 function buildModal(ctx, call, name) {

@@ -15,11 +15,15 @@ export function conversationView(ctx, id) {
   if (!chat) return h('main', { class: 'main' }, emptyState('chat', t('chat.none_title'), t('chat.none_body')));
 
   const header = h('header', { class: 'conv-head' });
-  const scroller = h('div', { class: 'messages', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': t('chat.messages'), tabindex: '0' } });
+  // The list is redrawn whole, so it is not itself a live region (screen readers
+  // would re-read everything); new visitor messages are announced separately.
+  const scroller = h('div', { class: 'messages', attrs: { role: 'region', 'aria-label': t('chat.messages'), tabindex: '0' } });
+  const announcer = h('div', { class: 'sr-only', attrs: { 'aria-live': 'polite' } });
+  let announcedSeq = chat.timeline.lastSeq;
   const typing = h('div', { class: 'typing-line', attrs: { 'aria-live': 'polite' } });
   const composer = composerView(ctx, chat);
   const details = h('aside', { class: 'details', attrs: { 'aria-label': t('details.title') } });
-  const main = h('main', { class: 'main conv', dataset: { session: id } }, header, scroller, typing, composer.el);
+  const main = h('main', { class: 'main conv', dataset: { session: id } }, header, scroller, typing, composer.el, announcer);
 
   const draw = () => {
     drawHeader(ctx, chat, header);
@@ -27,6 +31,9 @@ export function conversationView(ctx, id) {
     drawDetails(chat, details);
     composer.update();
     if (!document.hidden) ctx.chat.markRead(id);
+    const fresh = chat.timeline.messages.filter((m) => m.seq > announcedSeq && m.sender === 'visitor');
+    if (fresh.length) announcer.textContent = fresh.map((m) => `${visitorName(chat.visitor, chat.session.visitor_id)}: ${m.text}`).join('\n');
+    announcedSeq = Math.max(announcedSeq, chat.timeline.lastSeq);
   };
   const drawTyping = () => {
     replace(typing, chat.typing ? [h('span', { class: 'dots' }, h('i'), h('i'), h('i')), t('chat.typing', { name: visitorName(chat.visitor, chat.session.visitor_id) })] : []);
