@@ -7,7 +7,7 @@
 #![allow(dead_code, unused_imports)]
 
 mod backing;
-mod node;
+pub mod node;
 
 use std::time::Duration;
 

@@ -1,5 +1,6 @@
 //! Building a node from settings, serving it on a bound listener, and draining.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -109,17 +110,24 @@ impl Server {
         let Self { state, io, app, tasks, writer_tasks, stop_background } = self;
         let drain = Duration::from_secs(state.settings.server.drain_timeout_secs);
         let signal_state = state.clone();
+        let signalled = shutdown.clone();
         let closing = async move {
-            shutdown.cancelled().await;
+            signalled.cancelled().await;
             signal_state.start_draining();
             tracing::info!("draining: readiness is now 503, closing sockets");
             io.close().await;
         };
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(listener, service).with_graceful_shutdown(closing);
-        match tokio::time::timeout(drain + Duration::from_secs(1), served).await {
-            Ok(result) => result.map_err(Error::internal)?,
-            Err(_) => tracing::warn!("drain timeout: connections still open were dropped"),
+        let mut served = tokio::spawn(axum::serve(listener, service).with_graceful_shutdown(closing).into_future());
+        tokio::select! {
+            result = &mut served => result.map_err(Error::internal)?.map_err(Error::internal)?,
+            _ = shutdown.cancelled() => match tokio::time::timeout(drain, &mut served).await {
+                Ok(result) => result.map_err(Error::internal)?.map_err(Error::internal)?,
+                Err(_) => {
+                    served.abort();
+                    tracing::warn!("drain timeout: connections still open were dropped");
+                }
+            },
         }
         stop_background.cancel();
         for (site, manager) in state.presence.members() {
