@@ -249,7 +249,11 @@ async fn timeout_before_headers_falls_back_without_retrying() {
 async fn a_stalled_stream_times_out_and_falls_back() {
     let server = Server::start(Behaviour::StallAfter(vec![delta("partial")])).await;
     let provider = server.provider(|c| c.max_retries = 2);
-    let (reply, deltas) = reply_collecting(&provider, &request(Locale::Ru)).await;
+    let question = ReplyRequest {
+        question: "Где мой заказ?".into(),
+        ..request(Locale::Ru)
+    };
+    let (reply, deltas) = reply_collecting(&provider, &question).await;
     assert_eq!(reply.source, ReplySource::Fallback);
     assert!(reply.text.contains("менеджер"), "{reply:?}");
     assert_eq!(deltas, ["partial"]);

@@ -34,7 +34,7 @@ impl Provider for BuiltIn {
     async fn reply(&self, req: &ReplyRequest, _deltas: Option<UnboundedSender<String>>) -> Reply {
         // A message of nothing but stop words ("привет", "hello, thanks") asks nothing.
         if text::terms(&req.question).is_empty() {
-            return Reply::small_talk(req.locale, &req.site_name);
+            return Reply::small_talk(req.reply_locale(), &req.site_name);
         }
         match self.index.best(&req.question) {
             Some(m) if m.confidence >= self.threshold => Reply {
@@ -42,7 +42,7 @@ impl Provider for BuiltIn {
                 offer_manager: false,
                 source: ReplySource::Faq,
             },
-            _ => Reply::not_sure(req.locale),
+            _ => Reply::not_sure(req.reply_locale()),
         }
     }
 }

@@ -16,7 +16,7 @@ use domain::SenderKind;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
 
-/// The language of the assistant's own texts (fallbacks, "not sure").
+/// The language of the assistant's own texts (fallbacks, "not sure", the default prompt).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Locale {
@@ -33,6 +33,24 @@ impl Locale {
             Locale::Ru
         } else {
             Locale::En
+        }
+    }
+
+    /// The language a text is written in, by its letters: mostly Cyrillic → Russian,
+    /// mostly Latin → English, no letters → `None`.
+    pub fn detect(text: &str) -> Option<Locale> {
+        let (mut cyrillic, mut latin) = (0usize, 0usize);
+        for c in text.chars() {
+            if matches!(c, '\u{0400}'..='\u{04FF}') {
+                cyrillic += 1;
+            } else if c.is_ascii_alphabetic() {
+                latin += 1;
+            }
+        }
+        match (cyrillic, latin) {
+            (0, 0) => None,
+            (c, l) if c >= l => Some(Locale::Ru),
+            _ => Some(Locale::En),
         }
     }
 
@@ -73,6 +91,7 @@ pub struct Turn {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplyRequest {
+    /// The site's locale; a question written in the other language is answered in it.
     pub locale: Locale,
     pub site_name: String,
     /// The conversation so far, oldest first. It may or may not end with the question
@@ -83,6 +102,12 @@ pub struct ReplyRequest {
 }
 
 impl ReplyRequest {
+    /// The language to answer in: the visitor's, when the question shows it, else the
+    /// site's (`locale`).
+    pub fn reply_locale(&self) -> Locale {
+        Locale::detect(&self.question).unwrap_or(self.locale)
+    }
+
     /// The last `n` turns before the question.
     pub fn context(&self, n: usize) -> &[Turn] {
         let mut turns = self.history.as_slice();
@@ -215,6 +240,22 @@ mod tests {
         assert_eq!(Locale::parse("en"), Locale::En);
         assert_eq!(Locale::parse(""), Locale::En);
         assert_eq!(Locale::parse("rus"), Locale::En);
+    }
+
+    #[test]
+    fn the_reply_follows_the_visitors_language() {
+        assert_eq!(Locale::detect("Где мой заказ #123?"), Some(Locale::Ru));
+        assert_eq!(Locale::detect("where is заказ"), Some(Locale::En));
+        assert_eq!(Locale::detect("123 ?!"), None);
+        let mut req = ReplyRequest {
+            locale: Locale::Ru,
+            site_name: "Shop".into(),
+            history: vec![],
+            question: "hello?".into(),
+        };
+        assert_eq!(req.reply_locale(), Locale::En);
+        req.question = "42".into();
+        assert_eq!(req.reply_locale(), Locale::Ru);
     }
 
     #[test]

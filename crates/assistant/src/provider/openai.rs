@@ -257,7 +257,7 @@ impl OpenAiCompatible {
     ) -> Reply {
         let Some(permit) = self.breaker.try_acquire() else {
             tracing::debug!("llm circuit open, falling back");
-            return Reply::fallback(req.locale);
+            return Reply::fallback(req.reply_locale());
         };
         let body = self.request_body(req, knowledge);
         let outcome = timeout(
@@ -278,7 +278,7 @@ impl OpenAiCompatible {
             Err(failure) => {
                 permit.failure();
                 tracing::warn!(%failure, model = %self.cfg.model, "llm reply failed, falling back");
-                Reply::fallback(req.locale)
+                Reply::fallback(req.reply_locale())
             }
         }
     }
@@ -286,10 +286,10 @@ impl OpenAiCompatible {
     fn request_body<'a>(&'a self, req: &'a ReplyRequest, knowledge: &[String]) -> ChatRequest<'a> {
         let mut system = match &self.cfg.system_prompt {
             Some(prompt) => prompt.replace("{site_name}", &req.site_name),
-            None => default_prompt(req.locale, &req.site_name),
+            None => default_prompt(req.reply_locale(), &req.site_name),
         };
         if !knowledge.is_empty() {
-            system.push_str(match req.locale {
+            system.push_str(match req.reply_locale() {
                 Locale::Ru => "\n\nОтвечай по этим сведениям из базы знаний, если они подходят:",
                 Locale::En => "\n\nAnswer from these knowledge-base facts when they fit:",
             });
