@@ -116,8 +116,11 @@ pub async fn history(state: &AppState, actor: &Actor, session_id: Option<Uuid>, 
 pub async fn request_manager(state: &AppState, v: &Visitor) -> Result<Session> {
     let t = state.store.request_manager(v.site_id, v.id).await?;
     announce(&state.fanout, &state.queue, &t).await;
-    // An auto-routed session may be active already: read it after routing ran.
-    Ok(t.session)
+    if !t.changed || !state.queue.route_now(v.site_id).await? {
+        return Ok(t.session);
+    }
+    // Routed at once on an `auto` site: answer with the session as it is now.
+    Ok(visible_session(state, &Actor::Visitor(v.clone()), t.session.id).await?)
 }
 
 pub async fn accept(state: &AppState, m: &Manager, session_id: Uuid) -> Result<Session> {

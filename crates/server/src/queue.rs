@@ -87,11 +87,26 @@ impl QueueNotifier {
     }
 
     /// Auto routing: hand the oldest waiting sessions to online managers with room.
-    async fn route(&self, site_id: Uuid, online: &[Uuid]) -> Result<()> {
+    /// Returns whether anything was assigned.
+    async fn route(&self, site_id: Uuid, online: &[Uuid]) -> Result<bool> {
+        let mut assigned = false;
         while let Some(t) = self.0.store.assign_next(site_id, online).await? {
             crate::chat::announce(&self.0.fanout, self, &t).await;
+            assigned = true;
         }
-        Ok(())
+        Ok(assigned)
+    }
+
+    /// Routes now (not after the coalescing delay) if the site routes `auto`, so a
+    /// request can be answered with its session already active.
+    pub async fn route_now(&self, site_id: Uuid) -> Result<bool> {
+        match self.0.store.site(site_id).await? {
+            Some(site) if site.routing == Routing::Auto => {
+                let online = self.0.coord.online_managers(site_id).await?;
+                self.route(site_id, &online).await
+            }
+            _ => Ok(false),
+        }
     }
 }
 
