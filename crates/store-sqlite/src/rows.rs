@@ -1,0 +1,187 @@
+//! Row types as SQLite returns them, and their conversion to contract objects.
+//!
+//! Times are INTEGER microseconds and lists are JSON text (see the migration); the
+//! conversions here are the only place that knows.
+
+use domain::{
+    Error, Manager, Message, Person, Result, Role, Routing, SenderKind, Session, SessionStatus,
+    Site, Time, Visitor,
+};
+use store::SessionRecord;
+use uuid::Uuid;
+
+/// A time as stored: microseconds since the epoch (Postgres' precision).
+pub fn micros(t: Time) -> i64 {
+    t.timestamp_micros()
+}
+
+pub fn time(micros: i64) -> Result<Time> {
+    chrono::DateTime::from_timestamp_micros(micros).ok_or_else(|| bad("time", &micros.to_string()))
+}
+
+fn time_opt(micros: Option<i64>) -> Result<Option<Time>> {
+    micros.map(time).transpose()
+}
+
+/// A list stored as a JSON array of strings.
+pub fn to_json_list(items: &[String]) -> String {
+    serde_json::Value::from(items).to_string()
+}
+
+pub fn from_json_list(column: &str, text: &str) -> Result<Vec<String>> {
+    serde_json::from_str(text).map_err(|_| bad(column, text))
+}
+
+pub struct SiteRow {
+    pub id: Uuid,
+    pub name: String,
+    pub key: String,
+    pub origins: String,
+    pub routing: String,
+    pub greeting: Option<String>,
+    pub locale: String,
+    pub created_at: i64,
+}
+
+impl TryFrom<SiteRow> for Site {
+    type Error = Error;
+    fn try_from(r: SiteRow) -> Result<Site> {
+        Ok(Site {
+            id: r.id,
+            name: r.name,
+            key: r.key,
+            origins: from_json_list("origins", &r.origins)?,
+            routing: Routing::parse(&r.routing).ok_or_else(|| bad("routing", &r.routing))?,
+            greeting: r.greeting,
+            locale: r.locale,
+            created_at: time(r.created_at)?,
+        })
+    }
+}
+
+pub struct ManagerRow {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub max_chats: Option<i32>,
+}
+
+impl TryFrom<ManagerRow> for Manager {
+    type Error = Error;
+    fn try_from(r: ManagerRow) -> Result<Manager> {
+        Ok(Manager {
+            id: r.id,
+            site_id: r.site_id,
+            email: r.email,
+            name: r.name,
+            role: Role::parse(&r.role).ok_or_else(|| bad("role", &r.role))?,
+            max_chats: r.max_chats,
+        })
+    }
+}
+
+pub struct VisitorRow {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+impl From<VisitorRow> for Visitor {
+    fn from(r: VisitorRow) -> Visitor {
+        Visitor {
+            id: r.id,
+            site_id: r.site_id,
+            name: r.name,
+            email: r.email,
+        }
+    }
+}
+
+pub struct SessionRow {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub visitor_id: Uuid,
+    pub status: String,
+    pub manager_id: Option<Uuid>,
+    pub manager_name: Option<String>,
+    pub queue_position: Option<i64>,
+    pub created_at: i64,
+    pub requested_at: Option<i64>,
+    pub accepted_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub preview: Option<String>,
+}
+
+impl TryFrom<SessionRow> for SessionRecord {
+    type Error = Error;
+    fn try_from(r: SessionRow) -> Result<SessionRecord> {
+        let status = SessionStatus::parse(&r.status).ok_or_else(|| bad("status", &r.status))?;
+        Ok(SessionRecord {
+            session: Session {
+                id: r.id,
+                site_id: r.site_id,
+                visitor_id: r.visitor_id,
+                status,
+                manager: r.manager_id.map(|id| Person {
+                    id,
+                    name: r.manager_name,
+                }),
+                queue_position: r
+                    .queue_position
+                    .filter(|_| status == SessionStatus::Waiting),
+                created_at: time(r.created_at)?,
+                requested_at: time_opt(r.requested_at)?,
+                accepted_at: time_opt(r.accepted_at)?,
+                closed_at: time_opt(r.closed_at)?,
+            },
+            preview: r.preview,
+        })
+    }
+}
+
+pub struct MessageRow {
+    pub id: Uuid,
+    pub session_id: Uuid,
+    pub seq: i64,
+    pub sender: String,
+    pub author_id: Option<Uuid>,
+    pub author_name: Option<String>,
+    pub kind: String,
+    pub text: String,
+    pub client_id: Option<String>,
+    pub created_at: i64,
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = Error;
+    fn try_from(r: MessageRow) -> Result<Message> {
+        Ok(Message {
+            id: r.id,
+            session_id: r.session_id,
+            seq: r.seq,
+            sender: SenderKind::parse(&r.sender).ok_or_else(|| bad("sender", &r.sender))?,
+            author: r.author_id.map(|id| Person {
+                id,
+                name: r.author_name,
+            }),
+            kind: r.kind,
+            text: r.text,
+            client_id: r.client_id,
+            created_at: time(r.created_at)?,
+        })
+    }
+}
+
+/// Converts a list of rows, failing on the first that breaks an invariant.
+pub fn convert<R, T: TryFrom<R, Error = Error>>(rows: Vec<R>) -> Result<Vec<T>> {
+    rows.into_iter().map(T::try_from).collect()
+}
+
+pub fn bad(column: &str, value: &str) -> Error {
+    Error::internal_msg(format!(
+        "unexpected {column} value {value:?} in the database"
+    ))
+}
