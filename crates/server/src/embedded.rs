@@ -90,21 +90,40 @@ async fn seed(store: &SqliteStore, port: Option<u16>) -> Result<(Site, String)> 
 
 /// A later start on another port: the demo page's new origin must be allowed too.
 async fn keep_origins_current(store: &SqliteStore, site: Site, port: Option<u16>) -> Result<Site> {
-    let missing: Vec<String> = demo_origins(port).into_iter().filter(|o| !site.origins.contains(o)).collect();
+    let missing: Vec<String> = demo_origins(port)
+        .into_iter()
+        .filter(|o| !site.origins.contains(o))
+        .collect();
     if missing.is_empty() {
         return Ok(site);
     }
     let mut origins = site.origins;
     origins.extend(missing);
-    store.update_site(site.id, SitePatch { origins: Some(origins), ..SitePatch::default() }).await
+    store
+        .update_site(
+            site.id,
+            SitePatch {
+                origins: Some(origins),
+                ..SitePatch::default()
+            },
+        )
+        .await
 }
 
 /// Shown once, on the first start: the password exists nowhere else.
 fn print_welcome(settings: &Settings, listen: Option<SocketAddr>, password: &str) {
     let base = match listen {
         Some(a) if a.port() != 0 => {
-            let host = if a.ip().is_unspecified() || a.ip().is_loopback() { "localhost".to_owned() } else { a.ip().to_string() };
-            let host = if host.contains(':') { format!("[{host}]") } else { host };
+            let host = if a.ip().is_unspecified() || a.ip().is_loopback() {
+                "localhost".to_owned()
+            } else {
+                a.ip().to_string()
+            };
+            let host = if host.contains(':') {
+                format!("[{host}]")
+            } else {
+                host
+            };
             format!("http://{host}:{}", a.port())
         }
         _ => String::from("http://<this node>"),
