@@ -76,6 +76,12 @@ async function panelContext() {
   return { context, filter };
 }
 
+/** Screenshot once finite CSS animations (toasts, dialogs sliding in) have finished. */
+async function shot(page, name) {
+  await page.waitForFunction(() => document.getAnimations({ subtree: true }).every((a) => a.effect?.getTiming().iterations === Infinity || a.playState !== 'running'), null, { timeout: 5000 });
+  return screenshot(page, name);
+}
+
 /** On failure, a screenshot of every open page of the contexts, then rethrow. */
 async function shootOnFailure(name, contexts, err) {
   let i = 0;
@@ -83,11 +89,11 @@ async function shootOnFailure(name, contexts, err) {
   throw err;
 }
 
-async function login(page, baseUrl, creds, shot) {
+async function login(page, baseUrl, creds, shotName) {
   await page.goto(`${baseUrl}/admin/`);
   await page.fill('#login-email', creds.email);
   await page.fill('#login-password', creds.password);
-  if (shot) await screenshot(page, shot);
+  if (shotName) await screenshot(page, shotName);
   await page.click('button[type=submit]');
   await page.waitForSelector('.sidebar', { timeout: T });
   await page.waitForSelector('.conn-banner[hidden]', { state: 'attached', timeout: T });
@@ -163,7 +169,7 @@ test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat
   try {
     const panel = await panelCtx.newPage();
     await login(panel, node2, cluster.manager, 'admin-login');
-    await screenshot(panel, 'admin-inbox-empty');
+    await shot(panel, 'admin-inbox-empty');
 
     // The visitor talks to the AI first, then asks for a manager.
     const widget = await openWidget(visitorCtx, node1);
@@ -179,7 +185,7 @@ test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat
     const wait1 = await entry.locator('[data-since]').textContent();
     await panel.waitForFunction((w) => document.querySelector('.queue-item [data-since]')?.textContent !== w, wait1, { timeout: 5000 });
     assert.equal(await panel.locator('.stat').first().locator('.stat-value').textContent(), '1', 'stats: one waiting');
-    await screenshot(panel, 'admin-queue');
+    await shot(panel, 'admin-queue');
 
     // Accept: the chat opens with its whole history, AI part and handoff included.
     await entry.getByRole('button', { name: /Принять/ }).click();
@@ -208,8 +214,8 @@ test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat
     await composer.pressSequentially('Уточню', { delay: 40 });
     await widget.getByText(/Анна Смирнова печатает/).waitFor({ timeout: T });
     await composer.fill('');
-    await screenshot(panel, 'admin-chat');
-    await screenshot(widget, 'admin-chat-widget-side');
+    await shot(panel, 'admin-chat');
+    await shot(widget, 'admin-chat-widget-side');
 
     // A lost message:new shows up as a seq gap at the next one and is fetched.
     const token = await panel.evaluate(() => JSON.parse(localStorage.getItem('sb.auth')).token);
@@ -242,7 +248,7 @@ test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat
     await widgetSend(widget, 'Вы тут?');
     const item = panel.locator(`.chat-item[data-session="${sessionId}"]`);
     await item.locator('.badge', { hasText: '1' }).waitFor({ timeout: T });
-    await screenshot(panel, 'admin-unread');
+    await shot(panel, 'admin-unread');
     await item.click();
     await item.locator('.badge').waitFor({ state: 'detached', timeout: T });
 
@@ -269,7 +275,7 @@ test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat
     await postJson(`${node1}/manager/sessions/${other.id}/accept`, {}, adminToken);
     await taken.getByRole('button', { name: /Принять/ }).click();
     await panel.locator('.toast', { hasText: 'уже принял другой менеджер' }).waitFor({ timeout: T });
-    await screenshot(panel, 'admin-conflict');
+    await shot(panel, 'admin-conflict');
     filter.holdQueue = false;
     await taken.waitFor({ state: 'detached', timeout: T });
 
@@ -278,7 +284,7 @@ test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat
     await panel.click('dialog.confirm .btn-danger');
     await panel.locator('.composer-wrap.is-closed').waitFor({ timeout: T });
     await widget.getByText('Разговор завершён').first().waitFor({ timeout: T });
-    await screenshot(panel, 'admin-closed');
+    await shot(panel, 'admin-closed');
 
     // Logout revokes the token on every node.
     await panel.click('[data-action=logout]');
@@ -312,7 +318,7 @@ test('admin pages: create a manager, edit site settings, add and delete an FAQ e
     await page.locator('.table td', { hasText: email }).waitFor({ timeout: T });
     const created = await managerLogin(node2, { email, password: 'секретный-пароль' });
     assert.equal(created.manager.role, 'manager');
-    await screenshot(page, 'admin-team');
+    await shot(page, 'admin-team');
 
     await page.click('a[data-route=settings]');
     await page.waitForSelector('textarea[name=greeting]');
@@ -328,7 +334,7 @@ test('admin pages: create a manager, edit site settings, add and delete an FAQ e
     await page.check('input[name=routing][value=manual]');
     await page.click('form.card button[type=submit]');
     await page.locator('.toast-success').nth(1).waitFor({ timeout: T });
-    await screenshot(page, 'admin-settings');
+    await shot(page, 'admin-settings');
 
     await page.click('a[data-route=faq]');
     await page.fill('textarea[name=questions]', 'Есть ли самовывоз?\nМожно забрать самому?');
@@ -336,7 +342,7 @@ test('admin pages: create a manager, edit site settings, add and delete an FAQ e
     await page.click('form.card button[type=submit]');
     const card = page.locator('.faq-entry', { hasText: 'самовывоз' });
     await card.waitFor({ timeout: T });
-    await screenshot(page, 'admin-faq');
+    await shot(page, 'admin-faq');
     await card.locator('button').click();
     await page.click('dialog.confirm .btn-danger');
     await card.waitFor({ state: 'detached', timeout: T });
@@ -381,7 +387,7 @@ test('scenario 2: video calls panel→widget and widget→panel, connected with 
     await panel.waitForFunction(() => document.querySelector('.remote-video')?.videoWidth > 0, null, { timeout: T });
     await panel.waitForFunction(() => /\d:\d\d/.test(document.querySelector('.call-timer')?.textContent || ''), null, { timeout: T });
     console.log(`call 1 (panel→widget): panel decoded ${p1.decoded} / sent ${p1.sent}; widget decoded ${w1.decoded} / sent ${w1.sent}`);
-    await screenshot(panel, 'admin-call');
+    await shot(panel, 'admin-call');
     await widget.locator('#switchboard-widget [data-action=hangup]').click();
     await panel.waitForSelector('.call-modal', { state: 'detached', timeout: T });
 
@@ -389,7 +395,7 @@ test('scenario 2: video calls panel→widget and widget→panel, connected with 
     await until(async () => (await widgetVideo.isVisible()) && (await widgetVideo.isEnabled()), 'the widget video button again');
     await widgetVideo.click();
     await panel.waitForSelector('.incoming[role=alertdialog]', { timeout: T });
-    await screenshot(panel, 'admin-incoming-call');
+    await shot(panel, 'admin-incoming-call');
     await panel.click('.incoming [data-action=answer]');
     const [p2, w2] = await assertFramesBothWays(panel, widget);
     console.log(`call 2 (widget→panel): panel decoded ${p2.decoded} / sent ${p2.sent}; widget decoded ${w2.decoded} / sent ${w2.sent}`);

@@ -132,11 +132,13 @@ function lastAt(chat) {
 function chatItem(ctx, chat) {
   const { session } = chat;
   const name = visitorName(chat.visitor, session.visitor_id);
-  const last = [...chat.timeline.messages].reverse().find((m) => m.kind === 'text');
+  const msgs = chat.timeline.messages;
+  // The last thing said; with no text yet, the last event (a call, the handoff).
+  const last = [...msgs].reverse().find((m) => m.kind === 'text') || msgs[msgs.length - 1];
   const current = ctx.store.state.current === session.id;
   const closed = session.status === 'closed';
   const preview = chat.typing ? h('span', { class: 'typing-text' }, t('chat.typing', { name: '' }).trim())
-    : last ? (last.sender === 'manager' ? `${t('chat.you')}: ${last.text}` : last.text) : '';
+    : last ? (last.sender === 'manager' && last.kind === 'text' ? `${t('chat.you')}: ${last.text}` : last.text) : '';
   return h('li', { class: 'item-wrap' },
     h('a', {
       href: `#/inbox/${session.id}`,
