@@ -21,8 +21,8 @@ pub use envelope::{Batch, Envelope};
 pub use local::LocalCoordinator;
 pub use redis::{RedisCoordinator, RedisSettings};
 
-/// How long a node's presence entries live without a heartbeat. A node that dies
-/// takes its managers offline within this time.
+/// How long a node's presence entries live without a heartbeat by default. A node
+/// that dies takes its managers offline within this time.
 pub const PRESENCE_TTL: Duration = Duration::from_secs(30);
 
 #[async_trait]
@@ -36,6 +36,10 @@ pub trait Coordinator: Send + Sync + 'static {
     /// Batches published by other nodes (never this node's own).
     fn incoming(&self) -> broadcast::Receiver<Arc<Batch>>;
 
+    /// How long presence entries live without a refresh; heartbeats run at a third of it.
+    fn presence_ttl(&self) -> Duration {
+        PRESENCE_TTL
+    }
     /// Marks (site, manager) pairs as connected to this node until now + TTL.
     async fn presence_refresh(&self, members: &[(Uuid, Uuid)]) -> Result<()>;
     /// This node has no socket of the manager left.

@@ -20,18 +20,20 @@ use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::{Batch, Coordinator, Envelope, PRESENCE_TTL};
+use crate::{Batch, Coordinator, Envelope};
 
 #[derive(Debug, Clone)]
 pub struct RedisSettings {
     pub url: String,
     /// Prepended to every key and channel, so deployments or tests can share a Redis.
     pub prefix: String,
+    pub presence_ttl: Duration,
 }
 
 pub struct RedisCoordinator {
     node: Uuid,
     prefix: String,
+    presence_ttl: Duration,
     client: Client,
     subscriber: SubscriberClient,
     incoming: broadcast::Sender<Arc<Batch>>,
@@ -82,7 +84,7 @@ impl RedisCoordinator {
             }
         }));
 
-        Ok(Self { node, prefix: settings.prefix, client, subscriber, incoming, tasks })
+        Ok(Self { node, prefix: settings.prefix, presence_ttl: settings.presence_ttl, client, subscriber, incoming, tasks })
     }
 
     fn key(&self, parts: &[&str]) -> String {
@@ -162,11 +164,15 @@ impl Coordinator for RedisCoordinator {
         self.incoming.subscribe()
     }
 
+    fn presence_ttl(&self) -> Duration {
+        self.presence_ttl
+    }
+
     async fn presence_refresh(&self, members: &[(Uuid, Uuid)]) -> Result<()> {
         if members.is_empty() {
             return Ok(());
         }
-        let expiry = now_ms() + PRESENCE_TTL.as_millis() as f64;
+        let expiry = now_ms() + self.presence_ttl.as_millis() as f64;
         let pipe = self.client.pipeline();
         let sites_key = self.key(&["presence_sites"]);
         for (site, manager) in members {

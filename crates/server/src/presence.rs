@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use cluster::Coordinator;
 use tokio_util::sync::CancellationToken;
@@ -53,7 +52,7 @@ impl Presence {
 
 /// Refreshes this node's entries and sweeps dead nodes' entries every few seconds.
 pub async fn heartbeat(presence: Presence, coord: Arc<dyn Coordinator>, queue: QueueNotifier, stop: CancellationToken) {
-    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    let mut tick = tokio::time::interval(coord.presence_ttl() / 3);
     loop {
         tokio::select! {
             _ = stop.cancelled() => return,

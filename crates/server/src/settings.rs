@@ -28,6 +28,9 @@ pub struct ServerSettings {
     pub body_limit: usize,
     /// Upper bound of a drain after SIGTERM.
     pub drain_timeout_secs: u64,
+    /// After SIGTERM, how long the node still answers (readiness 503, new sockets
+    /// refused) before it stops accepting connections.
+    pub drain_grace_ms: u64,
     /// Directory holding static/dist, static/demo and admin/dist.
     pub assets_dir: PathBuf,
     pub request_timeout_secs: u64,
@@ -43,6 +46,8 @@ pub struct DatabaseSettings {
 pub struct RedisSettings {
     pub url: Option<SecretString>,
     pub prefix: String,
+    /// A dead node's managers go offline after this long without its heartbeat.
+    pub presence_ttl_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -100,6 +105,7 @@ const DEFAULTS: &str = r#"
 listen = "127.0.0.1:8080"
 body_limit = 65536
 drain_timeout_secs = 30
+drain_grace_ms = 1000
 assets_dir = "."
 request_timeout_secs = 30
 
@@ -108,6 +114,7 @@ max_connections = 16
 
 [redis]
 prefix = "sb:"
+presence_ttl_secs = 30
 
 [embedded]
 data_dir = "./data"

@@ -40,6 +40,7 @@ pub async fn backends(settings: &Settings) -> Result<Backends> {
             let coord = RedisCoordinator::connect(RedisSettings {
                 url: redis.expose_secret().to_owned(),
                 prefix: settings.redis.prefix.clone(),
+                presence_ttl: Duration::from_secs(settings.redis.presence_ttl_secs.max(3)),
             })
             .await?;
             Ok(Backends { store: Arc::new(pg), coord: Arc::new(coord), demo_site_key: None })
@@ -74,10 +75,14 @@ impl Server {
             .build_layer();
         let (fanout, mut tasks) = Fanout::spawn(io.clone(), b.coord.clone());
         let queue = QueueNotifier::new(b.store.clone(), b.coord.clone(), fanout.clone());
-        let (writer, writer_tasks) =
-            MessageWriter::spawn(b.store.clone(), settings.chat.writer_shards, settings.chat.writer_max_batch);
-        let presence = Presence::default();
         let stop_background = CancellationToken::new();
+        let (writer, writer_tasks) = MessageWriter::spawn(
+            b.store.clone(),
+            settings.chat.writer_shards,
+            settings.chat.writer_max_batch,
+            stop_background.clone(),
+        );
+        let presence = Presence::default();
         tasks.push(tokio::spawn(heartbeat(presence.clone(), b.coord.clone(), queue.clone(), stop_background.clone())));
         let state = AppState::new(Inner {
             store: b.store,
@@ -111,11 +116,15 @@ impl Server {
         let drain = Duration::from_secs(state.settings.server.drain_timeout_secs);
         let signal_state = state.clone();
         let signalled = shutdown.clone();
+        let grace = Duration::from_millis(signal_state.settings.server.drain_grace_ms);
         let closing = async move {
             signalled.cancelled().await;
             signal_state.start_draining();
             tracing::info!("draining: readiness is now 503, closing sockets");
             io.close().await;
+            // Keep answering (readiness 503, refused handshakes) a moment so load
+            // balancers notice before the listener closes.
+            tokio::time::sleep(grace).await;
         };
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
         let mut served = tokio::spawn(axum::serve(listener, service).with_graceful_shutdown(closing).into_future());
@@ -133,7 +142,7 @@ impl Server {
         for (site, manager) in state.presence.members() {
             let _ = state.coord.presence_remove(site, manager).await;
         }
-        // The writer stops once its last handle is gone; wait for queued messages.
+        // The writers stopped taking messages with `stop_background`; wait for the queued.
         let coord = state.coord.clone();
         let store = state.store.clone();
         drop(state);

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use domain::{Error, Result};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 use crate::{Appended, NewMessage, Store};
 
@@ -20,15 +21,15 @@ struct Job {
     reply: oneshot::Sender<Result<Appended>>,
 }
 
-/// Handle to the writer tasks; cheap to clone. The tasks stop once every clone is
-/// dropped and what was queued is stored.
+/// Handle to the writer tasks; cheap to clone. The tasks stop when `stop` fires (or
+/// every clone is dropped), after storing what was already queued.
 #[derive(Clone)]
 pub struct MessageWriter {
     shards: Arc<[mpsc::Sender<Job>]>,
 }
 
 impl MessageWriter {
-    pub fn spawn(store: Arc<dyn Store>, shards: usize, max_batch: usize) -> (Self, Vec<JoinHandle<()>>) {
+    pub fn spawn(store: Arc<dyn Store>, shards: usize, max_batch: usize, stop: CancellationToken) -> (Self, Vec<JoinHandle<()>>) {
         let shards = shards.max(1);
         let mut senders = Vec::with_capacity(shards);
         let mut handles = Vec::with_capacity(shards);
@@ -36,7 +37,7 @@ impl MessageWriter {
             // Bounded: a slow database pushes back on senders instead of growing memory.
             let (tx, rx) = mpsc::channel(max_batch * 8);
             senders.push(tx);
-            handles.push(tokio::spawn(run_shard(store.clone(), rx, max_batch.max(1))));
+            handles.push(tokio::spawn(run_shard(store.clone(), rx, max_batch.max(1), stop.clone())));
         }
         (Self { shards: senders.into() }, handles)
     }
@@ -53,9 +54,20 @@ impl MessageWriter {
     }
 }
 
-async fn run_shard(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
+async fn run_shard(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Job>, max_batch: usize, stop: CancellationToken) {
     let mut jobs = Vec::with_capacity(max_batch);
-    while rx.recv_many(&mut jobs, max_batch).await > 0 {
+    loop {
+        let n = tokio::select! {
+            n = rx.recv_many(&mut jobs, max_batch) => n,
+            _ = stop.cancelled(), if !rx.is_closed() => {
+                // Refuse new messages (senders get `unavailable`), keep what is queued.
+                rx.close();
+                continue;
+            }
+        };
+        if n == 0 {
+            return;
+        }
         let batch: Vec<NewMessage> = jobs.iter().map(|j| j.message.clone()).collect();
         metrics::histogram!("message_batch_size").record(batch.len() as f64);
         match store.append_batch(&batch).await {

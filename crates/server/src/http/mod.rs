@@ -46,7 +46,8 @@ pub fn router(state: AppState) -> Router {
 /// Layers around everything (Socket.IO included), outermost last.
 pub fn outer_layers(app: Router, state: AppState) -> Router {
     let timeout = Duration::from_secs(state.settings.server.request_timeout_secs);
-    app.layer(middleware::from_fn_with_state(state, cors::cors))
+    app.layer(middleware::from_fn_with_state(state.clone(), refuse_sockets_while_draining))
+        .layer(middleware::from_fn_with_state(state, cors::cors))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(CatchPanicLayer::custom(|_| Error::internal_msg("handler panicked").into_response()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
@@ -56,6 +57,14 @@ pub fn outer_layers(app: Router, state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(SetSensitiveRequestHeadersLayer::new([AUTHORIZATION]))
+}
+
+/// A draining node takes no new Socket.IO connections: clients go to another node.
+async fn refuse_sockets_while_draining(axum::extract::State(state): axum::extract::State<AppState>, req: Request, next: Next) -> Response {
+    if state.is_draining() && req.uri().path().starts_with("/socket.io") {
+        return Error { retry_after: Some(1), ..Error::new(domain::ErrorCode::Unavailable, "the node is draining") }.into_response();
+    }
+    next.run(req).await
 }
 
 async fn record_metrics(req: Request, next: Next) -> Response {
