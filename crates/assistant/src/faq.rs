@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::text;
 
 /// One knowledge-base entry: several phrasings of one question and its answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FaqEntry {
     pub id: Uuid,
     pub questions: Vec<String>,

@@ -6,9 +6,9 @@
 //!
 //! # How the server uses it
 //!
-//! One [`Assistants`] for the process (it keeps each site's model endpoint, and so its
-//! circuit breaker, between replies). For each visitor message stored while the session
-//! is in `ai`:
+//! One [`Assistants`] for the process: it keeps each site's model endpoint (and so its
+//! circuit breaker) and FAQ index between replies, and replaces them when the settings
+//! or the entries change. For each visitor message stored while the session is in `ai`:
 //!
 //! ```
 //! use switchboard_assistant::{
@@ -54,6 +54,7 @@ mod demo;
 pub mod faq;
 pub mod handoff;
 pub mod provider;
+mod registry;
 mod settings;
 mod summary;
 pub mod text;
@@ -68,5 +69,6 @@ pub use provider::{
     BuiltIn, DEFAULT_THRESHOLD, Locale, OpenAiCompatible, OpenAiConfig, Provider, Reply,
     ReplyRequest, ReplySource, Role, Turn, WithFaq,
 };
-pub use settings::{AssistantSettings, Assistants, ProviderKind};
+pub use registry::Assistants;
+pub use settings::{AssistantSettings, ProviderKind};
 pub use summary::summarize;

@@ -1,20 +1,14 @@
-//! A site's assistant settings as the store keeps them (a JSON object, `{}` meaning the
-//! built-in assistant with defaults), and the registry that turns them into providers.
+//! A site's assistant settings as the store keeps them: a JSON object, `{}` meaning the
+//! built-in assistant with defaults.
 
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use uuid::Uuid;
 
-use crate::faq::{FaqEntry, FaqIndex};
-use crate::provider::{
-    BuiltIn, DEFAULT_THRESHOLD, OpenAiCompatible, OpenAiConfig, Provider, WithFaq,
-};
+use crate::provider::{DEFAULT_THRESHOLD, OpenAiConfig};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -104,7 +98,7 @@ impl AssistantSettings {
         })
     }
 
-    fn openai_config(&self) -> OpenAiConfig {
+    pub(crate) fn openai_config(&self) -> OpenAiConfig {
         let key = self
             .api_key
             .clone()
@@ -128,7 +122,7 @@ impl AssistantSettings {
     }
 
     /// Tells apart two configurations of the model endpoint (key included, hashed).
-    fn endpoint_fingerprint(&self) -> u64 {
+    pub(crate) fn endpoint_fingerprint(&self) -> u64 {
         let mut h = DefaultHasher::new();
         (&self.base_url, &self.model, &self.system_prompt).hash(&mut h);
         (self.context_messages, self.timeout_ms, self.max_retries).hash(&mut h);
@@ -137,70 +131,6 @@ impl AssistantSettings {
             .map(|k| k.expose_secret().to_owned())
             .hash(&mut h);
         h.finish()
-    }
-}
-
-/// Providers per site. Model endpoints are kept between replies (their circuit breaker
-/// and connection pool must persist) and replaced when the site's settings change; the
-/// FAQ index is rebuilt on each call, which costs microseconds for a site's FAQ.
-pub struct Assistants {
-    client: reqwest::Client,
-    llms: Mutex<HashMap<Uuid, (u64, Arc<OpenAiCompatible>)>>,
-}
-
-impl Assistants {
-    pub fn new() -> Result<Self, reqwest::Error> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .build()?;
-        Ok(Assistants {
-            client,
-            llms: Mutex::default(),
-        })
-    }
-
-    /// The provider for `site_id` with its settings and FAQ.
-    pub fn provider(
-        &self,
-        site_id: Uuid,
-        settings: &AssistantSettings,
-        faq: &[FaqEntry],
-    ) -> Arc<dyn Provider> {
-        let index = Arc::new(FaqIndex::build(faq));
-        let threshold = settings.threshold();
-        if settings.provider == ProviderKind::Builtin {
-            return Arc::new(BuiltIn { index, threshold });
-        }
-        if let Err(problem) = settings.validate() {
-            tracing::warn!(%site_id, %problem, "invalid model settings, using the built-in assistant");
-            return Arc::new(BuiltIn { index, threshold });
-        }
-        let fingerprint = settings.endpoint_fingerprint();
-        let mut llms = self.llms.lock().unwrap_or_else(|e| e.into_inner());
-        let llm = match llms.get(&site_id) {
-            Some((f, llm)) if *f == fingerprint => llm.clone(),
-            _ => {
-                let llm = Arc::new(OpenAiCompatible::with_client(
-                    settings.openai_config(),
-                    self.client.clone(),
-                ));
-                llms.insert(site_id, (fingerprint, llm.clone()));
-                llm
-            }
-        };
-        Arc::new(WithFaq {
-            llm,
-            index,
-            threshold,
-        })
-    }
-
-    /// Drops a site's model endpoint (the site was deleted).
-    pub fn forget(&self, site_id: Uuid) {
-        self.llms
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&site_id);
     }
 }
 
@@ -240,25 +170,5 @@ mod tests {
             "{shown}"
         );
         assert!(!format!("{s:?}").contains("sk-secret"));
-    }
-
-    #[test]
-    fn the_model_endpoint_is_kept_until_its_settings_change() {
-        let assistants = Assistants::new().unwrap();
-        let site = Uuid::new_v4();
-        let a = json!({"provider": "openai", "base_url": "http://127.0.0.1:1/v1", "model": "m", "api_key": "k1"});
-        let a = AssistantSettings::parse(&a).unwrap();
-        let cached = |s: &AssistantSettings| {
-            assistants.provider(site, s, &[]);
-            assistants.llms.lock().unwrap()[&site].1.clone()
-        };
-        let first = cached(&a);
-        assert!(Arc::ptr_eq(&first, &cached(&a)));
-        let mut b = a.clone();
-        b.api_key = Some(SecretString::from("k2"));
-        assert!(
-            !Arc::ptr_eq(&first, &cached(&b)),
-            "a new key makes a new endpoint"
-        );
     }
 }
