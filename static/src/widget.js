@@ -260,7 +260,8 @@ export class Widget {
     const joined = msg.kind === 'manager_joined';
     if (added && !this.s.open && (msg.sender === 'manager' || msg.sender === 'ai' || joined)) {
       this.s.unread++;
-      const name = msg.author ? msg.author.name : '';
+      const mgr = this.s.session && this.s.session.manager;
+      const name = msg.author ? msg.author.name : mgr ? mgr.name : '';
       this.s.peek = { sender: joined ? 'manager' : msg.sender, name, text: joined ? this.t('managerJoined') : msg.text };
     }
     this.render();
@@ -497,6 +498,9 @@ export class Widget {
     const greeting = (this.s.settings && this.s.settings.greeting) || this.t('defaultGreeting');
     const first = this.conv.items()[0];
     const greetAt = first ? first.created_at : new Date().toISOString();
-    return [{ key: 'greeting', sender: 'ai', kind: 'text', text: greeting, created_at: greetAt, local_only: true }, ...this.conv.items()];
+    // The server's manager_joined message may carry no author: name the session's manager.
+    const mgr = this.s.session && this.s.session.manager;
+    const items = this.conv.items().map((m) => (m.kind === 'manager_joined' && !m.author && mgr ? { ...m, author: mgr } : m));
+    return [{ key: 'greeting', sender: 'ai', kind: 'text', text: greeting, created_at: greetAt, local_only: true }, ...items];
   }
 }

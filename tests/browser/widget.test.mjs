@@ -8,6 +8,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   startCluster,
   launchBrowser,
@@ -17,6 +19,7 @@ import {
   ask,
   nextEvent,
   startCallPeer,
+  ARTIFACTS,
 } from './harness.mjs';
 
 const XSS = '<img src=x onerror="window.__xss=1">';
@@ -44,6 +47,9 @@ async function managerSay(text) {
 }
 
 before(async () => {
+  // Only this run's pictures: a failed step must not leave an older picture in its place.
+  const dir = join(ARTIFACTS, 'screenshots');
+  for (const f of await readdir(dir).catch(() => [])) if (f.startsWith('widget-')) await rm(join(dir, f));
   cluster = await startCluster({ nodes: 2 });
   browser = await launchBrowser();
   const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, locale: 'ru-RU' });
