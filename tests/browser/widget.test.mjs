@@ -277,6 +277,7 @@ test('a video call from the manager reaches connected with frames in the remote 
     await widget('[data-action="hangup"]').click();
     assert.equal(await peer.waitEnded(), 'hangup');
     await widget('.call-notice.show').waitFor();
+    assert.equal(await widget('.call-notice').textContent(), 'Звонок завершён');
     await shot('13-call-ended');
     await widget('.call-backdrop').waitFor({ state: 'detached' });
   } finally {

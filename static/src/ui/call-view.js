@@ -3,7 +3,7 @@
 // `render(state)` follows the CallController's state; both dialogs keep
 // keyboard focus inside while open.
 
-import { h, initials } from './dom.js';
+import { h, fill, initials } from './dom.js';
 import { icon } from './icons.js';
 import { trapFocus } from './focus.js';
 
@@ -143,7 +143,9 @@ export class CallView {
     this.micBtn.disabled = this.camBtn.disabled = over;
     this.hangBtn.hidden = over;
     if (over) {
-      this.notice.replaceChildren(
+      // fill() skips the missing button (replaceChildren would print "null").
+      fill(
+        this.notice,
         icon(st.phase === 'error' ? 'alert' : 'phone'),
         h('p', { text: t(st.notice || 'callFinished') }),
         st.phase === 'error' ? h('button', { type: 'button', class: 'primary', 'data-action': 'dismiss', onclick: () => this.actions.dismiss(), text: t('dismiss') }) : null,
