@@ -17,8 +17,8 @@ use futures::stream::{self, StreamExt};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use switchboard_assistant::{
-    self as assistant, FaqEntry, FaqIndex, Locale, OpenAiCompatible, OpenAiConfig, Provider,
-    ReplyRequest, ReplySource, Role, Turn, WithFaq,
+    self as assistant, FaqEntry, FaqIndex, Locale, MAX_REPLY_CHARS, OpenAiCompatible, OpenAiConfig,
+    Provider, ReplyRequest, ReplySource, Role, Turn, WithFaq,
 };
 use tokio::sync::mpsc;
 
@@ -310,6 +310,19 @@ async fn a_malformed_stream_falls_back() {
         assert_fallback(&reply);
         assert_eq!(server.hits(), 1, "{body:?}");
     }
+}
+
+#[tokio::test]
+async fn a_reply_stops_at_the_message_limit_and_is_trimmed() {
+    // 100 pieces of 50 characters: 5000 in all, then a stream that never ends.
+    let piece = "я".repeat(49) + " ";
+    let mut chunks = vec![delta("\n\n")];
+    chunks.extend((0..100).map(|_| delta(&piece)));
+    let server = Server::start(Behaviour::StallAfter(chunks)).await;
+    let (reply, deltas) = reply_collecting(&server.provider(|_| {}), &request(Locale::En)).await;
+    assert_eq!(reply.source, ReplySource::Llm);
+    assert_eq!(deltas.concat().chars().count(), MAX_REPLY_CHARS);
+    assert!(reply.text.starts_with('я') && reply.text.chars().count() < MAX_REPLY_CHARS);
 }
 
 #[tokio::test]

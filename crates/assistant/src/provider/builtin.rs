@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::{Provider, Reply, ReplyRequest, ReplySource};
+use super::{Provider, Reply, ReplyRequest, ReplySource, clip};
 use crate::faq::FaqIndex;
 use crate::text;
 
@@ -38,7 +38,7 @@ impl Provider for BuiltIn {
         }
         match self.index.best(&req.question) {
             Some(m) if m.confidence >= self.threshold => Reply {
-                text: m.answer,
+                text: clip(m.answer),
                 offer_manager: false,
                 source: ReplySource::Faq,
             },

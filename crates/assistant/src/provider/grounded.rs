@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::{OpenAiCompatible, Provider, Reply, ReplyRequest, ReplySource};
+use super::{OpenAiCompatible, Provider, Reply, ReplyRequest, ReplySource, clip};
 use crate::faq::FaqIndex;
 
 /// FAQ answers this close to the question are offered to the model as facts; the model
@@ -37,7 +37,7 @@ impl Provider for WithFaq {
                 if reply.source == ReplySource::Fallback && best.confidence >= self.threshold =>
             {
                 Reply {
-                    text: best.answer,
+                    text: clip(best.answer),
                     offer_manager: false,
                     source: ReplySource::Faq,
                 }

@@ -16,6 +16,18 @@ use domain::SenderKind;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
 
+/// The longest reply, in characters: a stored message's limit, so every reply can be
+/// stored as it is.
+pub const MAX_REPLY_CHARS: usize = domain::MessageText::MAX_CHARS;
+
+/// `text` cut to [`MAX_REPLY_CHARS`].
+pub(crate) fn clip(text: String) -> String {
+    match text.char_indices().nth(MAX_REPLY_CHARS) {
+        Some((cut, _)) => text[..cut].to_owned(),
+        None => text,
+    }
+}
+
 /// The language of the assistant's own texts (fallbacks, "not sure", the default prompt).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

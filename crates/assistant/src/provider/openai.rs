@@ -14,7 +14,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::timeout;
 
 use super::sse::SseDecoder;
-use super::{Locale, Provider, Reply, ReplyRequest, ReplySource, Role};
+use super::{Locale, MAX_REPLY_CHARS, Provider, Reply, ReplyRequest, ReplySource, Role, clip};
 use crate::breaker::CircuitBreaker;
 
 #[derive(Debug, Clone)]
@@ -76,6 +76,7 @@ pub struct OpenAiCompatible {
 /// Why one attempt failed. Display never includes the API key.
 #[derive(Debug, thiserror::Error)]
 enum Failure {
+    /// Without the URL, which for some providers carries a key.
     #[error("request failed: {0}")]
     Connect(#[source] reqwest::Error),
     #[error("provider answered HTTP {0}")]
@@ -173,7 +174,7 @@ impl OpenAiCompatible {
         let response = timeout(self.cfg.timeout, request.send())
             .await
             .map_err(|_| Failure::Timeout)?
-            .map_err(Failure::Connect)?;
+            .map_err(|e| Failure::Connect(e.without_url()))?;
         let status = response.status();
         if !status.is_success() {
             return Err(Failure::Status(status.as_u16()));
@@ -188,7 +189,7 @@ impl OpenAiCompatible {
             let bytes = timeout(self.cfg.timeout, response.bytes())
                 .await
                 .map_err(|_| Failure::Timeout)?
-                .map_err(Failure::Connect)?;
+                .map_err(|e| Failure::Connect(e.without_url()))?;
             let whole: Completion =
                 serde_json::from_slice(&bytes).map_err(|e| Failure::Malformed(e.to_string()))?;
             let text = whole
@@ -196,19 +197,23 @@ impl OpenAiCompatible {
                 .into_iter()
                 .next()
                 .and_then(|c| c.message.content);
-            return non_empty(text.unwrap_or_default());
+            return non_empty(clip(text.unwrap_or_default()));
         }
 
         let mut stream = response.bytes_stream();
         let mut decoder = SseDecoder::default();
         let mut text = String::new();
+        let mut chars = 0;
         let mut finished = false;
         loop {
             let next = timeout(self.cfg.timeout, stream.next())
                 .await
                 .map_err(|_| Failure::Timeout)?;
             let (events, ended) = match next {
-                Some(chunk) => (decoder.push(&chunk.map_err(Failure::Connect)?), false),
+                Some(chunk) => {
+                    let chunk = chunk.map_err(|e| Failure::Connect(e.without_url()))?;
+                    (decoder.push(&chunk), false)
+                }
                 None => (decoder.finish().into_iter().collect(), true),
             };
             for data in events {
@@ -222,17 +227,26 @@ impl OpenAiCompatible {
                 }
                 for choice in chunk.choices.into_iter().take(1) {
                     finished |= choice.finish_reason.is_some();
-                    if let Some(delta) = choice
-                        .delta
-                        .and_then(|d| d.content)
-                        .filter(|d| !d.is_empty())
-                    {
+                    let Some(mut delta) = choice.delta.and_then(|d| d.content) else {
+                        continue;
+                    };
+                    // A reply must fit in one message: what goes past that is not read.
+                    let room = MAX_REPLY_CHARS - chars;
+                    let full = delta.chars().count() >= room;
+                    if full {
+                        delta = delta.chars().take(room).collect();
+                    }
+                    if !delta.is_empty() {
                         *streamed = true;
+                        chars += delta.chars().count();
                         text.push_str(&delta);
                         if let Some(tx) = deltas {
                             // The receiver may be gone (visitor left); the reply still counts.
                             let _ = tx.send(delta);
                         }
+                    }
+                    if full {
+                        return non_empty(text);
                     }
                 }
             }
@@ -345,11 +359,12 @@ fn default_prompt(locale: Locale, site_name: &str) -> String {
     }
 }
 
+/// The reply as it will be stored: trimmed, and not empty.
 fn non_empty(text: String) -> Result<String, Failure> {
-    if text.trim().is_empty() {
-        Err(Failure::Empty)
-    } else {
-        Ok(text)
+    match text.trim() {
+        "" => Err(Failure::Empty),
+        trimmed if trimmed.len() == text.len() => Ok(text),
+        trimmed => Ok(trimmed.to_owned()),
     }
 }
 
