@@ -37,7 +37,16 @@ pub async fn run(ctx: Arc<Ctx>) -> anyhow::Result<Outcome> {
     let manager_tasks: Vec<_> = managers
         .into_iter()
         .enumerate()
-        .map(|(j, party)| tokio::spawn(manager(party, j, m, p.race, until)))
+        .map(|(j, party)| {
+            tokio::spawn(manager(
+                party,
+                j,
+                m,
+                p.race,
+                until,
+                Duration::from_secs_f64(p.drain),
+            ))
+        })
         .collect();
     let gap = Duration::from_secs_f64(p.burst_window / visitors.len().max(1) as f64);
     let visitor_tasks: Vec<_> = visitors
@@ -166,13 +175,15 @@ fn tries(session: &str, j: usize, m: usize, race: usize) -> bool {
     (0..race.min(m)).any(|r| (first + r) % m == j)
 }
 
-/// Accepts the waiting sessions it is responsible for; returns those it won.
+/// Accepts the waiting sessions it is responsible for until `until`, then waits up to
+/// `drain` for the answers in flight; returns the sessions it won.
 async fn manager(
     mut party: Party,
     j: usize,
     m: usize,
     race: usize,
     until: Instant,
+    drain: Duration,
 ) -> (Stats, Vec<String>) {
     let mut stats = Stats::default();
     let mut tried = HashSet::new();
@@ -197,20 +208,40 @@ async fn manager(
                     break;
                 }
             },
-            Some((session, result)) = acks.next(), if !acks.is_empty() => match result {
-                Ok(ack) if ack["ok"] == true => {
-                    stats.count("accept_ok");
-                    won.push(session);
-                }
-                Ok(ack) if ack["error"]["code"] == "conflict" => stats.count("accept_lost_race"),
-                Ok(ack) => stats.count(format!("accept_error_{}", ack["error"]["code"].as_str().unwrap_or("unknown"))),
-                Err(e) => stats.count(format!("accept_{}", socket_error_label(&e))),
-            },
+            Some((session, result)) = acks.next(), if !acks.is_empty() => {
+                record_accept(&mut stats, &mut won, session, result);
+            }
             () = sleep_until(until) => break,
         }
     }
+    while let Ok(Some((session, result))) =
+        tokio::time::timeout_at(until + drain, acks.next()).await
+    {
+        record_accept(&mut stats, &mut won, session, result);
+    }
+    stats.add("accept_unanswered", acks.len() as u64);
     party.client.disconnect().await;
     (stats, won)
+}
+
+fn record_accept(
+    stats: &mut Stats,
+    won: &mut Vec<String>,
+    session: String,
+    result: Result<serde_json::Value, Error>,
+) {
+    match result {
+        Ok(ack) if ack["ok"] == true => {
+            stats.count("accept_ok");
+            won.push(session);
+        }
+        Ok(ack) if ack["error"]["code"] == "conflict" => stats.count("accept_lost_race"),
+        Ok(ack) => stats.count(format!(
+            "accept_error_{}",
+            ack["error"]["code"].as_str().unwrap_or("unknown")
+        )),
+        Err(e) => stats.count(format!("accept_{}", socket_error_label(&e))),
+    }
 }
 
 #[cfg(test)]
