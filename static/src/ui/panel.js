@@ -188,7 +188,7 @@ export class Panel {
     if (stick) {
       requestAnimationFrame(() => this.scrollToBottom(wasOpen));
       // The typing row and the dock cards grow with a transition: follow them.
-      if (typingChanged || dockChanged) setTimeout(() => this.scrollToBottom(true), 320);
+      if (typingChanged || dockChanged) setTimeout(() => this.scrollToBottom(false), 320);
     }
 
     this.toast.textContent = s.toast ? t(s.toast) : '';
