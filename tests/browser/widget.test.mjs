@@ -19,6 +19,7 @@ import {
   ask,
   nextEvent,
   startCallPeer,
+  postJson,
   ARTIFACTS,
 } from './harness.mjs';
 
@@ -38,6 +39,14 @@ const rows = () => widget('.msgs > .row, .msgs > .divider');
 function bubbleTexts() {
   return page.evaluate(() =>
     [...document.querySelector('#switchboard-widget').shadowRoot.querySelectorAll('.msgs .bubble')].map((b) => b.textContent),
+  );
+}
+
+function waitForQueueText(want) {
+  return page.waitForFunction(
+    (w) => document.querySelector('#switchboard-widget').shadowRoot.querySelector('.queue-pos')?.textContent === w,
+    want,
+    { timeout: 10_000 },
   );
 }
 
@@ -90,18 +99,21 @@ test('a visitor message gets exactly one AI reply', async () => {
 });
 
 test('"С менеджером" puts the visitor in the queue, visible to a manager on the other node', async () => {
-  const queued = nextEvent(manager.socket, 'queue:updated', (p) => p.waiting && p.waiting.length > 0);
+  // Someone else asked first (through the REST API, as another browser would).
+  const other = await postJson(`${cluster.urls[1]}/widget/session`, { site_key: cluster.site.key });
+  const { session: first } = await postJson(`${cluster.urls[1]}/manager/request`, {}, other.visitor_token);
+  const queued = nextEvent(manager.socket, 'queue:updated', (p) => p.waiting && p.waiting.length === 2);
   await widget('.chip').click();
   await widget('.card.waiting').waitFor();
   const q = await queued;
-  sessionId = q.waiting[0].session_id;
-  await page.waitForFunction(
-    () => document.querySelector('#switchboard-widget').shadowRoot.querySelector('.queue-pos')?.textContent === 'Вы следующий в очереди',
-    null,
-    { timeout: 10_000 },
-  );
+  sessionId = q.waiting.find((w) => w.session_id !== first.id).session_id;
+  await waitForQueueText('Вы 2-й в очереди');
   await page.waitForTimeout(400);
   await shot('04-waiting');
+  // The one ahead is taken: the widget hears its new position live (session:updated).
+  await ask(manager.socket, 'session:accept', { session_id: first.id });
+  await waitForQueueText('Вы следующий в очереди');
+  await ask(manager.socket, 'session:close', { session_id: first.id });
 });
 
 test('the manager accepts: divider with the name, AI controls hidden', async () => {
