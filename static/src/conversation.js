@@ -17,6 +17,12 @@ export function newClientId() {
   return 'w-' + rnd.replace(/[^A-Za-z0-9_-]/g, '') + (++counter).toString(36);
 }
 
+// The server stores an AI reply with client_id "ai-<visitor message id>"
+// (the id the deltas name as reply_to): the link between a stream and its end.
+function replyToOf(msg) {
+  return typeof msg.client_id === 'string' && msg.client_id.startsWith('ai-') ? msg.client_id.slice(3) : null;
+}
+
 function keyOf(msg) {
   return msg.client_id ? 'c:' + msg.client_id : 'm:' + msg.id;
 }
@@ -54,7 +60,7 @@ export class Conversation {
     const prev = this.byKey.get(key);
     this.byKey.set(key, { ...msg, key, status: 'sent', local: prev ? prev.local : undefined });
     if (typeof msg.seq === 'number' && msg.seq > this.maxSeq) this.maxSeq = msg.seq;
-    if (msg.sender === 'ai') this.endStream(msg.reply_to);
+    if (msg.sender === 'ai') this.endStream(msg.reply_to || replyToOf(msg));
     return { added: true, gap };
   }
 
@@ -100,7 +106,12 @@ export class Conversation {
 
   /** The final AI message arrived: drop its stream (or the oldest one when the message names none). */
   endStream(replyTo) {
-    if (replyTo && this.streams.delete(replyTo)) return;
+    if (replyTo) {
+      const want = replyTo.replace(/-/g, '').toLowerCase();
+      for (const k of this.streams.keys()) {
+        if (k.replace(/-/g, '').toLowerCase() === want) return void this.streams.delete(k);
+      }
+    }
     const first = this.streams.keys().next();
     if (!first.done) this.streams.delete(first.value);
   }

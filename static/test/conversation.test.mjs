@@ -82,3 +82,12 @@ test('a conversation without a session adopts the first stored message\'s sessio
   c.addStored(msg(1));
   assert.equal(c.sessionId, S);
 });
+
+test('the final AI message ends the stream it answers, found through its client_id', () => {
+  const c = new Conversation(S);
+  c.appendDelta('aaaaaaaa-0000-4000-8000-000000000001', 'first ');
+  c.appendDelta('bbbbbbbb-0000-4000-8000-000000000002', 'second ');
+  c.addStored(msg(3, { sender: 'ai', text: 'second done', client_id: 'ai-bbbbbbbb000040008000000000000002' }));
+  const streams = c.items().filter((i) => i.status === 'streaming');
+  assert.deepEqual(streams.map((i) => i.text), ['first ']);
+});
