@@ -22,6 +22,9 @@ use switchboard_assistant::{
 };
 use tokio::sync::mpsc;
 
+/// The timeout of the tests that wait for one.
+const SHORT: Duration = Duration::from_millis(300);
+
 /// What the mock server does on each request.
 #[derive(Clone)]
 enum Behaviour {
@@ -119,7 +122,8 @@ impl Server {
             "test-model",
             SecretString::from("sk-test-secret"),
         );
-        cfg.timeout = Duration::from_millis(300);
+        // Generous, so a busy machine never trips it; the timeout tests set `SHORT`.
+        cfg.timeout = Duration::from_secs(5);
         cfg.retry_backoff = Duration::from_millis(10);
         tune(&mut cfg);
         OpenAiCompatible::new(cfg).unwrap()
@@ -233,13 +237,16 @@ async fn a_custom_system_prompt_gets_the_site_name() {
 #[tokio::test]
 async fn timeout_before_headers_falls_back_without_retrying() {
     let server = Server::start(Behaviour::Hang).await;
-    let provider = server.provider(|c| c.max_retries = 2);
+    let provider = server.provider(|c| {
+        c.timeout = SHORT;
+        c.max_retries = 2;
+    });
     let started = tokio::time::Instant::now();
     let reply = provider.reply(&request(Locale::En), None).await;
     assert_fallback(&reply);
     assert_eq!(server.hits(), 1);
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(5),
         "{:?}",
         started.elapsed()
     );
@@ -248,7 +255,10 @@ async fn timeout_before_headers_falls_back_without_retrying() {
 #[tokio::test]
 async fn a_stalled_stream_times_out_and_falls_back() {
     let server = Server::start(Behaviour::StallAfter(vec![delta("partial")])).await;
-    let provider = server.provider(|c| c.max_retries = 2);
+    let provider = server.provider(|c| {
+        c.timeout = SHORT;
+        c.max_retries = 2;
+    });
     let question = ReplyRequest {
         question: "Где мой заказ?".into(),
         ..request(Locale::Ru)
