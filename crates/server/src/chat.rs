@@ -115,6 +115,13 @@ pub async fn history(state: &AppState, actor: &Actor, session_id: Option<Uuid>, 
 
 pub async fn request_manager(state: &AppState, v: &Visitor) -> Result<Session> {
     let t = state.store.request_manager(v.site_id, v.id).await?;
+    if t.changed
+        && let Some(site) = state.store.site(v.site_id).await?
+        && let Err(e) = crate::assistant::handoff_note(state, &site, t.session.id).await
+    {
+        // The note helps managers; its failure must not fail the request.
+        tracing::warn!(error = %e, "handoff note failed");
+    }
     announce(&state.fanout, &state.queue, &t).await;
     if !t.changed || !state.queue.route_now(v.site_id).await? {
         return Ok(t.session);

@@ -92,6 +92,7 @@ impl Server {
             presence,
             queue,
             hashing: PasswordHashing::new(settings.auth.hash_concurrency),
+            assistants: assistant::Assistants::new().expect("the HTTP client for model providers builds"),
             ice: IceConfig::new(settings.ice.clone()),
             metrics: crate::telemetry::metrics_handle(),
             demo_site_key: b.demo_site_key,
@@ -139,6 +140,11 @@ impl Server {
             },
         }
         stop_background.cancel();
+        // The namespaces' handlers hold the state (and the state holds the io): drop
+        // them so pools and tasks are released when a node stops inside a process.
+        for ns in ["/chat", "/call"] {
+            state.fanout.io().delete_ns(ns);
+        }
         for (site, manager) in state.presence.members() {
             let _ = state.coord.presence_remove(site, manager).await;
         }

@@ -28,6 +28,8 @@ pub struct Inner {
     pub presence: Presence,
     pub queue: QueueNotifier,
     pub hashing: PasswordHashing,
+    /// Per-site assistant providers and FAQ indexes, kept between replies.
+    pub assistants: assistant::Assistants,
     pub ice: IceConfig,
     pub settings: Arc<Settings>,
     pub metrics: Option<PrometheusHandle>,

@@ -6,6 +6,7 @@ mod extract;
 mod managers;
 mod ops;
 mod sessions;
+mod site;
 mod widget;
 
 use std::time::Duration;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(widget::router())
         .merge(managers::router())
         .merge(sessions::router())
+        .merge(site::router())
         .merge(ops::router())
         .route_layer(middleware::from_fn(record_metrics))
         .merge(assets::router(&settings.assets_dir))

@@ -1,0 +1,86 @@
+//! Issue 7 (server side): one assistant reply per visitor message, handoff in words,
+//! silence after handoff, FAQ answers, the managers' handoff note.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::{Value, json};
+
+async fn history(c: &Cluster, node: usize, token: &str, session: &str) -> Vec<Value> {
+    let (s, h) = get(&format!("{}/sessions/{session}/messages?limit=500", c.url(node)), Some(token)).await;
+    assert_eq!(s, 200, "{h}");
+    h["messages"].as_array().unwrap().clone()
+}
+
+/// Waits until the session's history satisfies `done`.
+async fn until(c: &Cluster, token: &str, session: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let h = history(c, 0, token, session).await;
+        if done(&h) {
+            return h;
+        }
+        assert!(Instant::now() < deadline, "history never got there: {h:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn count(h: &[Value], sender: &str) -> usize {
+    h.iter().filter(|m| m["sender"] == sender).count()
+}
+
+#[tokio::test]
+async fn one_reply_per_visitor_message_across_nodes() {
+    let c = spawn_cluster(2).await;
+    let admin = c.login(1, &c.admin_email).await;
+    let faq = json!({ "questions": ["How long does delivery take?", "When will my order arrive?"], "answer": "Delivery takes 2-3 business days." });
+    let (s, b) = post(&format!("{}/manager/faq", c.url(1)), Some(&admin), faq).await;
+    assert_eq!(s, 201, "{b}");
+    let (_, vt) = c.visitor(0).await;
+    let mut v = sio(c.url(0), "/chat", &vt).await;
+    let first = ack_ok(&v, "message:send", json!({ "client_id": "q1", "text": "how long does the delivery take" })).await;
+    let session = first["message"]["session_id"].as_str().unwrap().to_owned();
+    let reply = wait_event(&mut v, "message:new", |m| m["message"]["sender"] == "ai").await;
+    assert_eq!(reply["message"]["text"], "Delivery takes 2-3 business days.");
+    ack_ok(&v, "message:send", json!({ "client_id": "q2", "text": "what is the meaning of life" })).await;
+    ack_ok(&v, "message:send", json!({ "client_id": "q3", "text": "and the weather?" })).await;
+    // A retried message gets no second reply.
+    ack_ok(&v, "message:send", json!({ "client_id": "q3", "text": "and the weather?" })).await;
+    let h = until(&c, &vt, &session, |h| count(h, "ai") >= 3).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let h2 = history(&c, 1, &vt, &session).await;
+    assert_eq!(h.len(), h2.len(), "no late extra replies");
+    assert_eq!((count(&h2, "visitor"), count(&h2, "ai")), (3, 3));
+    // Each visitor message is directly followed by its reply.
+    for pair in h2.chunks(2) {
+        assert_eq!((pair[0]["sender"].as_str(), pair[1]["sender"].as_str()), (Some("visitor"), Some("ai")));
+    }
+}
+
+#[tokio::test]
+async fn asking_for_a_human_hands_off_and_the_assistant_goes_quiet() {
+    let c = spawn_cluster(2).await;
+    let (_, mt) = c.manager(1).await;
+    let mut m = sio(c.url(1), "/chat", &mt).await;
+    let (_, vt) = c.visitor(0).await;
+    let v = sio(c.url(0), "/chat", &vt).await;
+    let a = ack_ok(&v, "message:send", json!({ "client_id": "a", "text": "My parcel is damaged" })).await;
+    let session = a["message"]["session_id"].as_str().unwrap().to_owned();
+    until(&c, &vt, &session, |h| count(h, "ai") == 1).await;
+    ack_ok(&v, "message:send", json!({ "client_id": "b", "text": "Позовите оператора, пожалуйста" })).await;
+    let q = wait_event(&mut m, "queue:updated", |q| q["waiting"].as_array().is_some_and(|w| !w.is_empty())).await;
+    assert_eq!(q["waiting"][0]["session_id"], session.as_str());
+    let h = until(&c, &vt, &session, |h| count(h, "ai") == 2).await;
+    assert!(h.iter().any(|m| m["kind"] == "manager_requested"));
+    // Silence after handoff.
+    ack_ok(&v, "message:send", json!({ "client_id": "c", "text": "Hello? Anyone?" })).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(count(&history(&c, 0, &vt, &session).await, "ai"), 2);
+    // The manager sees the AI part and a note.
+    ack_ok(&m, "session:accept", json!({ "session_id": session })).await;
+    let (s, d) = get(&format!("{}/manager/sessions/{session}", c.url(1)), Some(&mt)).await;
+    assert_eq!(s, 200, "{d}");
+    assert!(!d["notes"].as_array().unwrap().is_empty(), "{d}");
+}
