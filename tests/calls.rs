@@ -124,6 +124,16 @@ async fn history(c: &Cluster, node: usize, token: &str, session_id: &str) -> Vec
     h["messages"].as_array().expect("messages").clone()
 }
 
+/// The next event `c` reads, which must be `event`; its payload.
+async fn next(c: &mut Sio, event: &str) -> Value {
+    let (name, data) = c
+        .next_event()
+        .await
+        .unwrap_or_else(|e| panic!("waiting for {event}: {e:?}"));
+    assert_eq!(name, event, "expected {event}, got {name} {data}");
+    data
+}
+
 fn of_kind<'a>(messages: &'a [Value], kind: &str) -> Vec<&'a Value> {
     messages.iter().filter(|m| m["kind"] == kind).collect()
 }
@@ -148,13 +158,16 @@ async fn every_signaling_event_crosses_nodes_unchanged() {
     );
     assert_eq!(call["session_id"], a.session_id.as_str());
     let call_id = call["id"].as_str().unwrap().to_owned();
-    let incoming = wait_event(&mut m, "call:incoming", |_| true).await;
+    let incoming = next(&mut m, "call:incoming").await;
     assert_eq!(incoming["call"], call);
 
     let accepted = ack_ok(&m, "call:accept", json!({ "call_id": call_id })).await;
     assert_eq!(accepted["call"]["state"], "active");
-    let e = wait_event(&mut v, "call:accepted", |_| true).await;
-    assert_eq!(e["call"], accepted["call"]);
+    // Every event is checked as the next one its receiver reads: nothing is echoed
+    // to a sender or sent twice.
+    for party in [&mut v, &mut m] {
+        assert_eq!(next(party, "call:accepted").await["call"], accepted["call"]);
+    }
     let started = wait_event(&mut v_chat, "message:new", |e| {
         e["message"]["kind"] == "call_started"
     })
@@ -171,11 +184,11 @@ async fn every_signaling_event_crosses_nodes_unchanged() {
     let offer_sdp = "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\na=msid-semantic: WMS \"q\\u00e9\" ✓\r\n";
     let offer = json!({ "call_id": call_id, "sdp": { "type": "offer", "sdp": offer_sdp } });
     ack_ok(&v, "call:offer", offer.clone()).await;
-    assert_eq!(wait_event(&mut m, "call:offer", |_| true).await, offer);
+    assert_eq!(next(&mut m, "call:offer").await, offer);
 
     let answer = json!({ "call_id": call_id, "sdp": { "type": "answer", "sdp": "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\na=setup:active\r\n" } });
     ack_ok(&m, "call:answer", answer.clone()).await;
-    assert_eq!(wait_event(&mut v, "call:answer", |_| true).await, answer);
+    assert_eq!(next(&mut v, "call:answer").await, answer);
 
     let candidate = json!({
         "candidate": "candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 10.0.0.2 rport 46154 generation 0 ufrag sBx3 network-cost 999",
@@ -183,19 +196,16 @@ async fn every_signaling_event_crosses_nodes_unchanged() {
     });
     let ice = json!({ "call_id": call_id, "candidate": candidate });
     ack_ok(&v, "call:ice", ice.clone()).await;
-    assert_eq!(wait_event(&mut m, "call:ice", |_| true).await, ice);
+    assert_eq!(next(&mut m, "call:ice").await, ice);
     let end_of_candidates = json!({ "call_id": call_id, "candidate": { "candidate": "", "sdpMid": null, "sdpMLineIndex": null } });
     ack_ok(&m, "call:ice", end_of_candidates.clone()).await;
-    assert_eq!(
-        wait_event(&mut v, "call:ice", |_| true).await,
-        end_of_candidates
-    );
+    assert_eq!(next(&mut v, "call:ice").await, end_of_candidates);
 
     // Hang-up from node 1: both parties hear it.
     ack_ok(&m, "call:end", json!({ "call_id": call_id })).await;
     let ended = json!({ "call_id": call_id, "reason": "hangup" });
-    assert_eq!(wait_event(&mut v, "call:ended", |_| true).await, ended);
-    assert_eq!(wait_event(&mut m, "call:ended", |_| true).await, ended);
+    assert_eq!(next(&mut v, "call:ended").await, ended);
+    assert_eq!(next(&mut m, "call:ended").await, ended);
     let e = wait_event(&mut v_chat, "message:new", |e| {
         e["message"]["kind"] == "call_ended"
     })
