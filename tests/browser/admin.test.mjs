@@ -193,6 +193,8 @@ test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat
     await panel.locator('.msg-visitor .msg-text', { hasText: 'Сколько идёт доставка' }).waitFor({ timeout: T });
     assert.ok((await panel.locator('.msg-ai').count()) >= 1, 'the AI reply before the handoff is in the history');
     await panel.locator('.sys-manager_joined').waitFor({ timeout: T });
+    // The assistant's handoff note for managers, in the details column.
+    await panel.locator('.details .note p').waitFor({ timeout: T });
     assert.equal(await panel.locator('.queue-item').count(), 0, 'the accepted request left the queue');
 
     // Visitor → manager, with the typing indicator first.

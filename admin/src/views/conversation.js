@@ -99,10 +99,10 @@ function drawMessages(ctx, chat, scroller) {
   const handoff = msgs.findIndex((m) => HANDOFF_KINDS.has(m.kind));
   const aiPart = handoff > 0 && msgs.slice(0, handoff).some((m) => m.sender === 'ai');
   const nodes = [];
-  if (aiPart) nodes.push(h('div', { class: 'ai-part-label' }, icon('sparkle', 14), t('chat.ai_part')));
   let prev = null;
   msgs.forEach((m, i) => {
     if (!prev || dayLabel(prev.created_at) !== dayLabel(m.created_at)) nodes.push(h('div', { class: 'day' }, h('span', {}, dayLabel(m.created_at))));
+    if (i === 0 && aiPart) nodes.push(h('div', { class: 'ai-part-label' }, icon('sparkle', 14), t('chat.ai_part')));
     const inAi = aiPart && i < handoff;
     if (m.sender === 'system') nodes.push(systemLine(m));
     else nodes.push(bubble(ctx, chat, m, groupedWith(prev, m), inAi));
