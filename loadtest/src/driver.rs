@@ -6,7 +6,7 @@
 //! text: a send that happens late because the process or server fell behind counts its
 //! wait, so the histogram does not hide stalls (no coordinated omission).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +45,9 @@ pub struct Driver {
     pub ledger: Ledger,
     /// Highest `seq` seen live per session: where `messages:sync` resumes.
     last_seq: HashMap<String, u64>,
+    /// Acks awaited, and for each message number its session and intended send time.
+    pending: FuturesUnordered<AckFuture>,
+    in_flight: HashMap<u32, (String, Instant)>,
 }
 
 impl Driver {
@@ -55,13 +58,13 @@ impl Driver {
             stats: Stats::default(),
             ledger: Ledger::default(),
             last_seq: HashMap::new(),
+            pending: FuturesUnordered::new(),
+            in_flight: HashMap::new(),
         }
     }
 
+    /// The load: sends on schedule until `stop`, reads until `until`.
     pub async fn run(mut self, schedule: Schedule) -> Self {
-        let mut pending: FuturesUnordered<AckFuture> = FuturesUnordered::new();
-        // Message number → (session, intended send time) until its ack arrives.
-        let mut in_flight: HashMap<u32, (String, Instant)> = HashMap::new();
         let mut next = schedule.first;
         let mut k = 0u32;
         let mut storm = schedule.storm_at;
@@ -71,7 +74,9 @@ impl Driver {
                 && !self.party.sessions.is_empty();
             tokio::select! {
                 event = self.party.client.next_event_timed() => match event {
-                    Ok((name, arg, at)) => self.on_event(&name, &arg, at),
+                    Ok((name, arg, at)) => {
+                        self.on_event(&name, &arg, at);
+                    }
                     Err(Error::Timeout) => {}
                     Err(_) => {
                         self.stats.count("server_disconnects");
@@ -80,15 +85,13 @@ impl Driver {
                         }
                     }
                 },
-                Some((k, result)) = pending.next(), if !pending.is_empty() => {
-                    if let Some((session, intended)) = in_flight.remove(&k) {
-                        self.on_ack(k, session, intended, Some(result));
-                    }
+                Some((k, result)) = self.pending.next(), if !self.pending.is_empty() => {
+                    self.acked(k, result);
                 }
                 () = sleep_until(next), if sending => {
                     let (session, ack) = self.send(k, next);
-                    in_flight.insert(k, (session, next));
-                    pending.push(ack);
+                    self.in_flight.insert(k, (session, next));
+                    self.pending.push(ack);
                     k += 1;
                     next += schedule.period.expect("sending implies a period");
                 }
@@ -103,11 +106,46 @@ impl Driver {
                 () = sleep_until(schedule.until) => break,
             }
         }
-        // Acks still missing at the end of the drain are counted, not waited for.
-        for (k, (session, intended)) in in_flight {
+        self
+    }
+
+    /// After the load: goes on reading until every ack is in and every message of
+    /// `missing` has arrived, or `deadline`. A message that arrives here is late, not lost.
+    pub async fn settle(mut self, mut missing: HashSet<MsgKey>, deadline: Instant) -> Self {
+        while !(self.pending.is_empty() && missing.is_empty()) {
+            tokio::select! {
+                event = self.party.client.next_event_timed() => match event {
+                    Ok((name, arg, at)) => {
+                        if let Some(key) = self.on_event(&name, &arg, at)
+                            && missing.remove(&key)
+                        {
+                            self.stats.count("delivered_after_drain");
+                        }
+                    }
+                    Err(Error::Timeout) => {}
+                    Err(_) => break,
+                },
+                Some((k, result)) = self.pending.next(), if !self.pending.is_empty() => {
+                    self.acked(k, result);
+                }
+                () = sleep_until(deadline) => break,
+            }
+        }
+        self
+    }
+
+    /// Counts the acks that never came as unanswered.
+    pub fn finish(mut self) -> Self {
+        for (k, (session, intended)) in std::mem::take(&mut self.in_flight) {
             self.on_ack(k, session, intended, None);
         }
         self
+    }
+
+    fn acked(&mut self, k: u32, result: Result<Value, Error>) {
+        if let Some((session, intended)) = self.in_flight.remove(&k) {
+            self.on_ack(k, session, intended, Some(result));
+        }
     }
 
     /// Emits message number `k`; returns its session and its ack.
@@ -174,25 +212,25 @@ impl Driver {
         });
     }
 
-    fn on_event(&mut self, name: &str, arg: &Value, at: Instant) {
+    /// Returns the load message it delivered, if any.
+    fn on_event(&mut self, name: &str, arg: &Value, at: Instant) -> Option<MsgKey> {
         if name != "message:new" {
-            return;
+            return None;
         }
-        self.on_message(&arg["message"], at, false);
+        self.on_message(&arg["message"], at, false)
     }
 
-    fn on_message(&mut self, m: &Value, at: Instant, via_sync: bool) {
+    fn on_message(&mut self, m: &Value, at: Instant, via_sync: bool) -> Option<MsgKey> {
         let (Some(session), Some(seq)) = (m["session_id"].as_str(), m["seq"].as_u64()) else {
             self.stats.count("malformed_messages");
-            return;
+            return None;
         };
         let last = self.last_seq.entry(session.to_owned()).or_default();
         *last = (*last).max(seq);
-        let Some((key, intended_us)) = m["text"].as_str().and_then(decode_text) else {
-            return; // system messages, AI replies
-        };
+        // System messages and AI replies carry no key; our own messages echo back to us.
+        let (key, intended_us) = m["text"].as_str().and_then(decode_text)?;
         if key.sender == self.party.idx {
-            return; // our own message echoed to us
+            return None;
         }
         if !via_sync {
             let intended = self.ctx.origin + Duration::from_micros(intended_us);
@@ -207,6 +245,7 @@ impl Driver {
             seq,
             via_sync,
         });
+        Some(key)
     }
 
     /// Reconnects (retrying until `until`) and fetches what was missed; `false` if the

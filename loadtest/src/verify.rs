@@ -95,7 +95,7 @@ pub struct Verdict {
     pub no_ack: u64,
     /// (message, receiver) pairs delivered, live or by sync.
     pub delivered: u64,
-    /// Acked messages some receiver of the session never got.
+    /// (acked message, receiver) pairs that never arrived.
     pub lost: u64,
     /// The same message pushed live to the same receiver more than once.
     pub duplicated: u64,
@@ -109,8 +109,34 @@ pub struct Verdict {
     pub stored_duplicates: u64,
 }
 
-/// `members`: each session's participants; every member but the sender should get each
-/// message. `stored`: the server's history per session, when it was fetched.
+/// For each receiver, the acknowledged messages it should have got and has not.
+/// `members`: each session's participants; every member but the sender gets each message.
+pub fn missing<'a>(
+    sent: impl IntoIterator<Item = &'a Sent>,
+    delivered: impl IntoIterator<Item = &'a Delivered>,
+    members: &HashMap<String, Vec<u32>>,
+) -> HashMap<u32, HashSet<MsgKey>> {
+    let got: HashSet<(u32, MsgKey)> = delivered.into_iter().map(|d| (d.receiver, d.key)).collect();
+    let mut out: HashMap<u32, HashSet<MsgKey>> = HashMap::new();
+    for s in sent
+        .into_iter()
+        .filter(|s| matches!(s.outcome, Outcome::Acked(_)))
+    {
+        let receivers = members
+            .get(&s.session)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for r in receivers
+            .iter()
+            .filter(|r| **r != s.key.sender && !got.contains(&(**r, s.key)))
+        {
+            out.entry(*r).or_default().insert(s.key);
+        }
+    }
+    out
+}
+
+/// `stored`: the server's history per session, when it was fetched.
 pub fn verify(
     ledger: &Ledger,
     members: &HashMap<String, Vec<u32>>,
@@ -139,20 +165,16 @@ pub fn verify(
         *last = (*last).max(d.seq);
     }
 
+    v.lost = missing(&ledger.sent, &ledger.delivered, members)
+        .values()
+        .map(|m| m.len() as u64)
+        .sum();
     let stored_ids: Option<HashSet<&str>> =
         stored.map(|s| s.values().flatten().map(|m| m.id.as_str()).collect());
     for s in &ledger.sent {
         match &s.outcome {
             Outcome::Acked(id) => {
                 v.acked += 1;
-                let receivers = members
-                    .get(&s.session)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                let missed = receivers
-                    .iter()
-                    .any(|r| *r != s.key.sender && !got.contains(&(*r, s.key)));
-                v.lost += u64::from(missed);
                 if stored_ids
                     .as_ref()
                     .is_some_and(|ids| !ids.contains(id.as_str()))
@@ -260,6 +282,8 @@ mod tests {
         };
         let v = verify(&ledger, &members(), None);
         assert_eq!(v.lost, 1, "m1-2 never arrived");
+        let gaps = missing(&ledger.sent, &ledger.delivered, &members());
+        assert_eq!(gaps, HashMap::from([(2, HashSet::from([key(1, 2)]))]));
         assert_eq!(v.duplicated, 1);
         assert_eq!(v.reordered, 2, "seq 1 after 2, twice");
         assert_eq!((v.acked, v.rejected, v.no_ack, v.delivered), (3, 1, 1, 3));

@@ -1,7 +1,7 @@
 //! relay, persisted, reconnect, login and signaling: pairs chatting at a fixed rate,
 //! plus the preset's extra load, then the loss/duplicate verdict.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ use crate::driver::{Driver, Schedule, sync};
 use crate::pairs::{Party, population};
 use crate::presets::{Outcome, calls, login};
 use crate::stats::Stats;
-use crate::verify::{Ledger, Stored, verify};
+use crate::verify::{self, Ledger, Stored, verify};
 use crate::watch::Watches;
 
 pub async fn run(
@@ -75,10 +75,11 @@ pub async fn run(
         }
     }
 
+    let drivers = settle(drivers, until + SETTLE, &members).await?;
     let mut ledger = Ledger::default();
     let mut parties = Vec::with_capacity(drivers.len());
     for d in drivers {
-        let d = d.await?;
+        let d = d.finish();
         stats.merge(d.stats);
         ledger.merge(d.ledger);
         parties.push(d.party);
@@ -134,6 +135,48 @@ pub async fn run(
         figures,
         main_latency,
     })
+}
+
+/// After the drain, the longest wait for acks and for acknowledged messages not yet
+/// delivered: only what is still missing then counts as lost.
+const SETTLE: Duration = Duration::from_secs(10);
+
+/// Waits for the drivers, then lets them collect their last acks and, once those are
+/// in, the deliveries still missing (all by `deadline`).
+async fn settle(
+    running: Vec<tokio::task::JoinHandle<Driver>>,
+    deadline: Instant,
+    members: &HashMap<String, Vec<u32>>,
+) -> anyhow::Result<Vec<Driver>> {
+    let mut drivers = Vec::with_capacity(running.len());
+    for d in running {
+        drivers.push(d.await?);
+    }
+    let acks: Vec<_> = drivers
+        .into_iter()
+        .map(|d| tokio::spawn(d.settle(HashSet::new(), deadline)))
+        .collect();
+    let mut drivers = Vec::with_capacity(acks.len());
+    for d in acks {
+        drivers.push(d.await?);
+    }
+    let mut missing = verify::missing(
+        drivers.iter().flat_map(|d| &d.ledger.sent),
+        drivers.iter().flat_map(|d| &d.ledger.delivered),
+        members,
+    );
+    let late: Vec<_> = drivers
+        .into_iter()
+        .map(|d| {
+            let mine = missing.remove(&d.party.idx).unwrap_or_default();
+            tokio::spawn(d.settle(mine, deadline))
+        })
+        .collect();
+    let mut drivers = Vec::with_capacity(late.len());
+    for d in late {
+        drivers.push(d.await?);
+    }
+    Ok(drivers)
 }
 
 /// The first `n` pairs, to place calls in.
