@@ -17,7 +17,7 @@ export function languageSwitch(onChange) {
 let toastHost = null;
 
 /** A transient message at the bottom of the screen; kind: info | success | error. */
-export function toast(text, kind = 'info', ms = 5000) {
+export function toast(text, kind = 'info', ms = kind === 'success' ? 3500 : 6000) {
   if (!toastHost || !toastHost.isConnected) {
     toastHost = h('div', { class: 'toasts', attrs: { 'aria-live': 'polite', role: 'status' } });
     document.body.append(toastHost);
@@ -28,7 +28,10 @@ export function toast(text, kind = 'info', ms = 5000) {
     h('span', { class: 'toast-text' }, text),
     h('button', { type: 'button', class: 'icon-btn small', attrs: { 'aria-label': t('common.cancel') }, on: { click: close } }, icon('x', 14)),
   );
+  // The same news twice is shown once; at most three at a time, newest last.
+  for (const old of toastHost.querySelectorAll('.toast')) if (old.querySelector('.toast-text').textContent === text) old.remove();
   toastHost.append(el);
+  while (toastHost.children.length > 3) toastHost.firstElementChild.remove();
   setTimeout(close, ms);
   return el;
 }
