@@ -41,7 +41,13 @@ function mount(script) {
     close: guard(() => widget.close()),
     setLocale: guard((l) => widget.setLocale(l)),
   };
-  widget.boot().catch((e) => console.warn('[switchboard] could not start:', e && e.message));
+  widget.boot().catch((e) => {
+    // A refusal that will not go away (unknown site key, origin not allowed):
+    // better no launcher than one that leads nowhere.
+    console.warn('[switchboard] could not start:', e && e.message);
+    widget.close();
+    host.remove();
+  });
 }
 
 guard(() => {
