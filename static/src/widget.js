@@ -17,6 +17,7 @@ const TYPING_IDLE_MS = 2500;
 const TYPING_SHOW_MS = 7000;
 const AI_THINKING_MAX_MS = 45000;
 const OFFLINE_BANNER_DELAY_MS = 900;
+const STATUS_RANK = { ai: 0, waiting: 1, active: 2, closed: 3 };
 
 export function guard(fn) {
   return function guarded(...args) {
@@ -367,6 +368,10 @@ export class Widget {
     }
     if (!this.conv.sessionId) this.conv.sessionId = session.id;
     const prev = this.s.session;
+    // A session only moves forward (ai → waiting → active → closed). Updates can
+    // arrive out of order (a queue-position update computed just before the
+    // accept, delivered just after it): an older status is stale, not a change.
+    if (prev && prev.id === session.id && STATUS_RANK[session.status] < STATUS_RANK[prev.status]) return;
     this.s.session = { ...(prev && prev.id === session.id ? prev : {}), ...session };
     this.s.mode = ['ai', 'waiting', 'active', 'closed'].includes(session.status) ? session.status : 'ai';
     if (this.s.mode !== 'ai') this.setThinking(false);

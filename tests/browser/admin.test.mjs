@@ -361,6 +361,63 @@ test('admin pages: create a manager, edit site settings, add and delete an FAQ e
   }
 });
 
+// ---------- alerts ----------
+
+/**
+ * Records desktop notifications and chime oscillators instead of showing/playing
+ * them, and lets the test hide the tab (headless Chromium never hides a page).
+ */
+function instrumentAlerts() {
+  window.__hidden = false;
+  Object.defineProperty(document, 'hidden', { get: () => window.__hidden });
+  Object.defineProperty(document, 'visibilityState', { get: () => (window.__hidden ? 'hidden' : 'visible') });
+  window.__notifications = [];
+  window.__beeps = 0;
+  window.Notification = class {
+    static permission = 'granted';
+    static requestPermission() {
+      return Promise.resolve('granted');
+    }
+    constructor(title, options) {
+      window.__notifications.push({ title, body: options?.body });
+    }
+    close() {}
+  };
+  const start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function (...args) {
+    window.__beeps++;
+    return start.apply(this, args);
+  };
+}
+
+test('alerts: a new request while the tab is hidden makes a sound and a desktop notification', async () => {
+  const [node1, node2] = cluster.urls;
+  const context = await newContext();
+  await context.addInitScript(instrumentAlerts);
+  try {
+    const panel = await context.newPage();
+    await login(panel, node2, cluster.manager);
+    const setHidden = (hidden) => panel.evaluate((h) => {
+      window.__hidden = h;
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+    await panel.click('.sidebar-head h1'); // a user gesture: browsers allow audio after one
+    await setHidden(true);
+    await restVisitorRequest(node1, 'Срочно: не проходит оплата');
+    await panel.waitForFunction(() => window.__notifications.length > 0, null, { timeout: T });
+    const [n] = await panel.evaluate(() => window.__notifications);
+    assert.equal(n.title, 'Новое обращение');
+    assert.match(n.body, /не проходит оплата/);
+    assert.ok((await panel.evaluate(() => window.__beeps)) > 0, 'the chime played');
+    await setHidden(false);
+    assert.match(await panel.title(), /^\(\d+\) /, 'the tab title counts what needs attention');
+  } catch (err) {
+    await shootOnFailure('alerts', [context], err);
+  } finally {
+    await context.close();
+  }
+});
+
 // ---------- scenario 2 ----------
 
 test('scenario 2: video calls panel→widget and widget→panel, connected with frames both ways, hung up from either side', async () => {

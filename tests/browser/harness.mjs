@@ -72,6 +72,18 @@ async function psql(sql) {
   await run('psql', [databaseUrl(new URL(PG_URL).pathname.slice(1) || 'postgres'), '-v', 'ON_ERROR_STOP=1', '-qAtc', sql]);
 }
 
+/** Deletes a test's keys from the shared Redis (best effort: needs redis-cli). */
+async function dropRedisPrefix(prefix) {
+  const url = REDIS_URL;
+  try {
+    const { stdout } = await run('redis-cli', ['-u', url, '--scan', '--pattern', `${prefix}*`]);
+    const keys = stdout.split('\n').filter(Boolean);
+    for (let i = 0; i < keys.length; i += 500) await run('redis-cli', ['-u', url, 'DEL', ...keys.slice(i, i + 500)]);
+  } catch (e) {
+    if (e.code !== 'ENOENT') console.warn('redis cleanup:', e.message);
+  }
+}
+
 /** Runs the switchboard CLI once; returns its stdout parsed as JSON when it is JSON. */
 async function cli(args, env, stdin) {
   return new Promise((ok, fail) => {
@@ -132,6 +144,7 @@ function serve(env, index) {
 export async function startCluster({ nodes = 2, routing = 'manual' } = {}) {
   const suffix = randomBytes(5).toString('hex');
   const dbName = `sb_browser_${suffix}`;
+  const redisPrefix = `sbb_${suffix}:`;
   await psql(`CREATE DATABASE ${dbName}`);
   const children = [];
   const stop = async () => {
@@ -146,6 +159,7 @@ export async function startCluster({ nodes = 2, routing = 'manual' } = {}) {
       ),
     );
     await psql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e) => console.warn('drop database:', e.message));
+    await dropRedisPrefix(redisPrefix);
   };
   try {
     const ports = [];
@@ -155,7 +169,7 @@ export async function startCluster({ nodes = 2, routing = 'manual' } = {}) {
       ...process.env,
       DATABASE_URL: databaseUrl(dbName),
       REDIS_URL,
-      SWITCHBOARD__REDIS__PREFIX: `sbb_${suffix}:`,
+      SWITCHBOARD__REDIS__PREFIX: redisPrefix,
       SWITCHBOARD__SERVER__ASSETS_DIR: REPO_ROOT,
       RUST_LOG: process.env.RUST_LOG || 'info',
     };
