@@ -41,11 +41,7 @@ pub async fn backends(settings: &Settings) -> Result<Backends> {
         }
     };
     tracing::info!(data_dir = %data_dir.display(), demo_site = %demo.id, "embedded mode: SQLite and in-process coordination");
-    Ok(Backends {
-        store: Arc::new(store),
-        coord: Arc::new(LocalCoordinator::default()),
-        demo_site_key: Some(demo.key),
-    })
+    Ok(Backends { store: Arc::new(store), coord: Arc::new(LocalCoordinator::default()), demo_site_key: Some(demo.key) })
 }
 
 /// The origins the demo page is served from: localhost by name and by address,
@@ -90,24 +86,13 @@ async fn seed(store: &SqliteStore, port: Option<u16>) -> Result<(Site, String)> 
 
 /// A later start on another port: the demo page's new origin must be allowed too.
 async fn keep_origins_current(store: &SqliteStore, site: Site, port: Option<u16>) -> Result<Site> {
-    let missing: Vec<String> = demo_origins(port)
-        .into_iter()
-        .filter(|o| !site.origins.contains(o))
-        .collect();
+    let missing: Vec<String> = demo_origins(port).into_iter().filter(|o| !site.origins.contains(o)).collect();
     if missing.is_empty() {
         return Ok(site);
     }
     let mut origins = site.origins;
     origins.extend(missing);
-    store
-        .update_site(
-            site.id,
-            SitePatch {
-                origins: Some(origins),
-                ..SitePatch::default()
-            },
-        )
-        .await
+    store.update_site(site.id, SitePatch { origins: Some(origins), ..SitePatch::default() }).await
 }
 
 /// Shown once, on the first start: the password exists nowhere else.
@@ -119,11 +104,7 @@ fn print_welcome(settings: &Settings, listen: Option<SocketAddr>, password: &str
             } else {
                 a.ip().to_string()
             };
-            let host = if host.contains(':') {
-                format!("[{host}]")
-            } else {
-                host
-            };
+            let host = if host.contains(':') { format!("[{host}]") } else { host };
             format!("http://{host}:{}", a.port())
         }
         _ => String::from("http://<this node>"),

@@ -9,10 +9,7 @@ use crate::error::db_err;
 use crate::rows::micros;
 
 pub async fn create(pool: &SqlitePool, c: &Call) -> Result<()> {
-    let media = serde_json::to_value(c.media)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let media = serde_json::to_value(c.media).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
     let (caller, at) = (c.from.as_str(), micros(c.created_at));
     sqlx::query!(
         "INSERT INTO calls (id, session_id, media, caller, state, created_at) VALUES (?1, ?2, ?3, ?4, 'ringing', ?5)",
@@ -28,17 +25,8 @@ pub async fn create(pool: &SqlitePool, c: &Call) -> Result<()> {
     Ok(())
 }
 
-pub async fn update(
-    pool: &SqlitePool,
-    id: Uuid,
-    state: CallState,
-    end_reason: Option<&str>,
-) -> Result<()> {
-    let (answered, ended, now) = (
-        state == CallState::Active,
-        state == CallState::Ended,
-        micros(now_micros()),
-    );
+pub async fn update(pool: &SqlitePool, id: Uuid, state: CallState, end_reason: Option<&str>) -> Result<()> {
+    let (answered, ended, now) = (state == CallState::Active, state == CallState::Ended, micros(now_micros()));
     sqlx::query!(
         "UPDATE calls SET
             state = CASE WHEN ?2 THEN 'ended' WHEN ?3 THEN 'active' ELSE state END,

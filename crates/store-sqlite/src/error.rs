@@ -24,9 +24,7 @@ pub fn db_err(e: sqlx::Error) -> Error {
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed
         | sqlx::Error::Protocol(_) => Error::unavailable(e),
-        sqlx::Error::Database(ref d)
-            if d.code().is_some_and(|c| RETRYABLE.contains(&c.as_ref())) =>
-        {
+        sqlx::Error::Database(ref d) if d.code().is_some_and(|c| RETRYABLE.contains(&c.as_ref())) => {
             Error::unavailable(e)
         }
         other => Error::internal(other),

@@ -51,12 +51,8 @@ impl SqliteStore {
     /// Opens (creating it if needed) the database in `data_dir`, after taking the
     /// directory's lock. Fails with a clear message when another node holds it.
     pub async fn open(data_dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            Error::validation(format!(
-                "cannot create the data directory {}: {e}",
-                data_dir.display()
-            ))
-        })?;
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| Error::validation(format!("cannot create the data directory {}: {e}", data_dir.display())))?;
         let lock = DataDirLock::acquire(data_dir)?;
         let path = data_dir.join(DB_FILE);
         let options = SqliteConnectOptions::from_str("sqlite:")
@@ -80,23 +76,15 @@ impl SqliteStore {
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(10))
             .connect_lazy_with(options.read_only(true));
-        Ok(Self {
-            write,
-            read,
-            _lock: Arc::new(lock),
-            path,
-        })
+        Ok(Self { write, read, _lock: Arc::new(lock), path })
     }
 
     /// Applies pending migrations (the lock makes this node the only one migrating).
     pub async fn migrate(&self) -> Result<()> {
-        sqlx::migrate!("./migrations")
-            .run(&self.write)
-            .await
-            .map_err(|e| match e {
-                sqlx::migrate::MigrateError::Execute(e) => db_err(e),
-                other => Error::internal(other),
-            })
+        sqlx::migrate!("./migrations").run(&self.write).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::Execute(e) => db_err(e),
+            other => Error::internal(other),
+        })
     }
 
     /// The database file.
@@ -113,21 +101,14 @@ impl SqliteStore {
     /// A write transaction. IMMEDIATE takes SQLite's write lock at once, so a
     /// transaction that reads before it writes never sees its reads go stale.
     async fn begin(&self) -> Result<Transaction<'static, sqlx::Sqlite>> {
-        self.write
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_err)
+        self.write.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)
     }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.read)
-            .await
-            .map(|_| ())
-            .map_err(db_err)
+        sqlx::query("SELECT 1").execute(&self.read).await.map(|_| ()).map_err(db_err)
     }
 
     async fn create_site(&self, new: NewSite) -> Result<Site> {
@@ -180,12 +161,7 @@ impl Store for SqliteStore {
     async fn visitor_by_token(&self, token_hash: &[u8]) -> Result<Option<Visitor>> {
         people::visitor_by_token(&self.read, token_hash).await
     }
-    async fn create_visitor(
-        &self,
-        site_id: Uuid,
-        token_hash: &[u8],
-        profile: VisitorProfile,
-    ) -> Result<Visitor> {
+    async fn create_visitor(&self, site_id: Uuid, token_hash: &[u8], profile: VisitorProfile) -> Result<Visitor> {
         people::create_visitor(&self.write, site_id, token_hash, profile).await
     }
     async fn update_visitor(&self, id: Uuid, profile: VisitorProfile) -> Result<Visitor> {
@@ -256,24 +232,14 @@ impl Store for SqliteStore {
     async fn create_call(&self, call: &domain::Call) -> Result<()> {
         calls::create(&self.write, call).await
     }
-    async fn update_call(
-        &self,
-        id: Uuid,
-        state: domain::CallState,
-        end_reason: Option<&str>,
-    ) -> Result<()> {
+    async fn update_call(&self, id: Uuid, state: domain::CallState, end_reason: Option<&str>) -> Result<()> {
         calls::update(&self.write, id, state, end_reason).await
     }
 
     async fn faq_entries(&self, site_id: Uuid) -> Result<Vec<FaqRecord>> {
         assistant::entries(&self.read, site_id).await
     }
-    async fn add_faq(
-        &self,
-        site_id: Uuid,
-        questions: &[String],
-        answer: &str,
-    ) -> Result<FaqRecord> {
+    async fn add_faq(&self, site_id: Uuid, questions: &[String], answer: &str) -> Result<FaqRecord> {
         let mut conn = self.write.acquire().await.map_err(db_err)?;
         assistant::add(&mut conn, site_id, questions, answer).await
     }
@@ -283,11 +249,7 @@ impl Store for SqliteStore {
     async fn assistant_settings(&self, site_id: Uuid) -> Result<serde_json::Value> {
         assistant::settings(&self.read, site_id).await
     }
-    async fn set_assistant_settings(
-        &self,
-        site_id: Uuid,
-        settings: &serde_json::Value,
-    ) -> Result<()> {
+    async fn set_assistant_settings(&self, site_id: Uuid, settings: &serde_json::Value) -> Result<()> {
         assistant::set_settings(&self.write, site_id, settings).await
     }
 
@@ -297,12 +259,7 @@ impl Store for SqliteStore {
         tx.commit().await.map_err(db_err)?;
         Ok(results)
     }
-    async fn messages(
-        &self,
-        session_id: Uuid,
-        after_seq: i64,
-        limit: i64,
-    ) -> Result<(Vec<Message>, bool)> {
+    async fn messages(&self, session_id: Uuid, after_seq: i64, limit: i64) -> Result<(Vec<Message>, bool)> {
         messages::page(&self.read, session_id, after_seq, limit).await
     }
 }

@@ -36,11 +36,7 @@ impl DataDirLock {
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);
                 let holder = holder.trim();
-                let who = if holder.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (pid {holder})")
-                };
+                let who = if holder.is_empty() { String::new() } else { format!(" (pid {holder})") };
                 return Err(Error::conflict(format!(
                     "the data directory {} is already used by another Switchboard node{who}; \
                          stop it, or give this node another directory (SWITCHBOARD__EMBEDDED__DATA_DIR)",
@@ -48,17 +44,11 @@ impl DataDirLock {
                 )));
             }
             Err(TryLockError::Error(e)) => {
-                return Err(Error::validation(format!(
-                    "cannot lock {}: {e}",
-                    path.display()
-                )));
+                return Err(Error::validation(format!("cannot lock {}: {e}", path.display())));
             }
         }
         // Who holds it, for the message above; only informative.
-        let _ = file
-            .set_len(0)
-            .and_then(|()| file.rewind())
-            .and_then(|()| write!(file, "{}", std::process::id()));
+        let _ = file.set_len(0).and_then(|()| file.rewind()).and_then(|()| write!(file, "{}", std::process::id()));
         Ok(Self { _file: file })
     }
 }

@@ -18,10 +18,7 @@ use crate::rows::{MessageRow, bad, convert, micros};
 
 /// Appends inside the caller's write transaction (so no other writer runs between
 /// reading `last_seq` and bumping it).
-pub async fn append_in(
-    conn: &mut SqliteConnection,
-    batch: &[NewMessage],
-) -> Result<Vec<Result<Appended>>> {
+pub async fn append_in(conn: &mut SqliteConnection, batch: &[NewMessage]) -> Result<Vec<Result<Appended>>> {
     let mut ids: Vec<Uuid> = batch.iter().map(|m| m.session_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -75,10 +72,7 @@ pub async fn append_in(
     let plan = plan_batch(batch, &mut sessions, &existing, now_micros());
     for m in &plan.inserts {
         let (sender, author_id) = (m.sender.as_str(), m.author.as_ref().map(|a| a.id));
-        let (author_name, at) = (
-            m.author.as_ref().and_then(|a| a.name.as_deref()),
-            micros(m.created_at),
-        );
+        let (author_name, at) = (m.author.as_ref().and_then(|a| a.name.as_deref()), micros(m.created_at));
         sqlx::query!(
             "INSERT INTO messages (id, session_id, seq, sender, author_id, author_name, kind, text, client_id, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -111,12 +105,7 @@ pub async fn append_in(
     Ok(plan.results)
 }
 
-pub async fn page(
-    pool: &SqlitePool,
-    session_id: Uuid,
-    after_seq: i64,
-    limit: i64,
-) -> Result<(Vec<Message>, bool)> {
+pub async fn page(pool: &SqlitePool, session_id: Uuid, after_seq: i64, limit: i64) -> Result<(Vec<Message>, bool)> {
     let fetch = limit + 1;
     let rows = sqlx::query_as!(
         MessageRow,

@@ -16,11 +16,7 @@ fn email_key(email: &str) -> String {
 
 pub async fn create_manager(conn: &mut SqliteConnection, new: NewManager) -> Result<Manager> {
     let id = Uuid::now_v7();
-    let (key, role, now) = (
-        email_key(&new.email),
-        new.role.as_str(),
-        micros(now_micros()),
-    );
+    let (key, role, now) = (email_key(&new.email), new.role.as_str(), micros(now_micros()));
     sqlx::query!(
         "INSERT INTO managers (id, site_id, email, email_key, name, role, max_chats, password_hash, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -43,9 +39,7 @@ pub async fn create_manager(conn: &mut SqliteConnection, new: NewManager) -> Res
             db_err(e)
         }
     })?;
-    manager_in(conn, id)
-        .await?
-        .ok_or_else(|| Error::internal_msg("manager vanished inside its transaction"))
+    manager_in(conn, id).await?.ok_or_else(|| Error::internal_msg("manager vanished inside its transaction"))
 }
 
 /// A manager read on the given connection (inside the caller's transaction, if any).
@@ -76,10 +70,7 @@ pub async fn managers(pool: &SqlitePool, site_id: Uuid) -> Result<Vec<Manager>> 
     convert(rows)
 }
 
-pub async fn manager_credentials(
-    pool: &SqlitePool,
-    email: &str,
-) -> Result<Option<(Manager, String)>> {
+pub async fn manager_credentials(pool: &SqlitePool, email: &str) -> Result<Option<(Manager, String)>> {
     let key = email_key(email);
     let Some(row) = sqlx::query!(
         r#"SELECT id AS "id: Uuid", site_id AS "site_id: Uuid", email, name, role, max_chats AS "max_chats: i32",
@@ -134,13 +125,7 @@ pub async fn manager_by_token(pool: &SqlitePool, token_hash: &[u8]) -> Result<Op
 }
 
 pub async fn delete_token(pool: &SqlitePool, token_hash: &[u8]) -> Result<()> {
-    sqlx::query!(
-        "DELETE FROM manager_tokens WHERE token_hash = ?1",
-        token_hash
-    )
-    .execute(pool)
-    .await
-    .map_err(db_err)?;
+    sqlx::query!("DELETE FROM manager_tokens WHERE token_hash = ?1", token_hash).execute(pool).await.map_err(db_err)?;
     Ok(())
 }
 
@@ -156,12 +141,7 @@ pub async fn visitor_by_token(pool: &SqlitePool, token_hash: &[u8]) -> Result<Op
     Ok(row.map(Visitor::from))
 }
 
-pub async fn create_visitor(
-    pool: &SqlitePool,
-    site_id: Uuid,
-    token_hash: &[u8],
-    p: VisitorProfile,
-) -> Result<Visitor> {
+pub async fn create_visitor(pool: &SqlitePool, site_id: Uuid, token_hash: &[u8], p: VisitorProfile) -> Result<Visitor> {
     let (id, now) = (Uuid::now_v7(), micros(now_micros()));
     sqlx::query!(
         "INSERT INTO visitors (id, site_id, token_hash, name, email, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -175,12 +155,7 @@ pub async fn create_visitor(
     .execute(pool)
     .await
     .map_err(db_err)?;
-    Ok(Visitor {
-        id,
-        site_id,
-        name: p.name,
-        email: p.email,
-    })
+    Ok(Visitor { id, site_id, name: p.name, email: p.email })
 }
 
 pub async fn update_visitor(pool: &SqlitePool, id: Uuid, p: VisitorProfile) -> Result<Visitor> {
@@ -198,9 +173,7 @@ pub async fn update_visitor(pool: &SqlitePool, id: Uuid, p: VisitorProfile) -> R
     if n == 0 {
         return Err(Error::not_found("visitor"));
     }
-    let row = visitor_in(&mut tx, id)
-        .await?
-        .ok_or_else(|| Error::not_found("visitor"))?;
+    let row = visitor_in(&mut tx, id).await?.ok_or_else(|| Error::not_found("visitor"))?;
     tx.commit().await.map_err(db_err)?;
     Ok(row)
 }

@@ -4,8 +4,7 @@
 //! conversions here are the only place that knows.
 
 use domain::{
-    Error, Manager, Message, Person, Result, Role, Routing, SenderKind, Session, SessionStatus,
-    Site, Time, Visitor,
+    Error, Manager, Message, Person, Result, Role, Routing, SenderKind, Session, SessionStatus, Site, Time, Visitor,
 };
 use store::SessionRecord;
 use uuid::Uuid;
@@ -91,12 +90,7 @@ pub struct VisitorRow {
 
 impl From<VisitorRow> for Visitor {
     fn from(r: VisitorRow) -> Visitor {
-        Visitor {
-            id: r.id,
-            site_id: r.site_id,
-            name: r.name,
-            email: r.email,
-        }
+        Visitor { id: r.id, site_id: r.site_id, name: r.name, email: r.email }
     }
 }
 
@@ -125,13 +119,8 @@ impl TryFrom<SessionRow> for SessionRecord {
                 site_id: r.site_id,
                 visitor_id: r.visitor_id,
                 status,
-                manager: r.manager_id.map(|id| Person {
-                    id,
-                    name: r.manager_name,
-                }),
-                queue_position: r
-                    .queue_position
-                    .filter(|_| status == SessionStatus::Waiting),
+                manager: r.manager_id.map(|id| Person { id, name: r.manager_name }),
+                queue_position: r.queue_position.filter(|_| status == SessionStatus::Waiting),
                 created_at: time(r.created_at)?,
                 requested_at: time_opt(r.requested_at)?,
                 accepted_at: time_opt(r.accepted_at)?,
@@ -163,10 +152,7 @@ impl TryFrom<MessageRow> for Message {
             session_id: r.session_id,
             seq: r.seq,
             sender: SenderKind::parse(&r.sender).ok_or_else(|| bad("sender", &r.sender))?,
-            author: r.author_id.map(|id| Person {
-                id,
-                name: r.author_name,
-            }),
+            author: r.author_id.map(|id| Person { id, name: r.author_name }),
             kind: r.kind,
             text: r.text,
             client_id: r.client_id,
@@ -181,7 +167,5 @@ pub fn convert<R, T: TryFrom<R, Error = Error>>(rows: Vec<R>) -> Result<Vec<T>> 
 }
 
 pub fn bad(column: &str, value: &str) -> Error {
-    Error::internal_msg(format!(
-        "unexpected {column} value {value:?} in the database"
-    ))
+    Error::internal_msg(format!("unexpected {column} value {value:?} in the database"))
 }

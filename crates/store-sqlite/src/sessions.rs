@@ -4,10 +4,7 @@
 //! serialized, what Postgres needs row locks for (the claim race, `max_chats`) is a
 //! read followed by a write here.
 
-use domain::{
-    Error, Manager, Person, QueueEntry, Result, SenderKind, Session, SessionStatus, kind,
-    system_text,
-};
+use domain::{Error, Manager, Person, QueueEntry, Result, SenderKind, Session, SessionStatus, kind, system_text};
 use sqlx::{SqliteConnection, SqlitePool};
 use store::plan::now_micros;
 use store::{Closer, NewMessage, Note, SessionRecord, Transition, Waiting};
@@ -38,9 +35,7 @@ pub async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Sessio
 }
 
 async fn must_load(conn: &mut SqliteConnection, id: Uuid) -> Result<SessionRecord> {
-    load(conn, id)
-        .await?
-        .ok_or_else(|| Error::internal_msg("session vanished inside its transaction"))
+    load(conn, id).await?.ok_or_else(|| Error::internal_msg("session vanished inside its transaction"))
 }
 
 async fn open_id(conn: &mut SqliteConnection, visitor_id: Uuid) -> Result<Option<Uuid>> {
@@ -53,10 +48,7 @@ async fn open_id(conn: &mut SqliteConnection, visitor_id: Uuid) -> Result<Option
     .map_err(db_err)
 }
 
-pub async fn open_of(
-    conn: &mut SqliteConnection,
-    visitor_id: Uuid,
-) -> Result<Option<SessionRecord>> {
+pub async fn open_of(conn: &mut SqliteConnection, visitor_id: Uuid) -> Result<Option<SessionRecord>> {
     match open_id(conn, visitor_id).await? {
         Some(id) => load(conn, id).await,
         None => Ok(None),
@@ -76,11 +68,7 @@ async fn insert_open(
         return Ok((id, false));
     }
     let (id, now) = (Uuid::now_v7(), micros(now_micros()));
-    let (status, requested_at) = if waiting {
-        ("waiting", Some(now))
-    } else {
-        ("ai", None)
-    };
+    let (status, requested_at) = if waiting { ("waiting", Some(now)) } else { ("ai", None) };
     sqlx::query!(
         "INSERT INTO sessions (id, site_id, visitor_id, status, requested_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -97,20 +85,12 @@ async fn insert_open(
     Ok((id, true))
 }
 
-pub async fn ensure_open(
-    conn: &mut SqliteConnection,
-    site_id: Uuid,
-    visitor_id: Uuid,
-) -> Result<SessionRecord> {
+pub async fn ensure_open(conn: &mut SqliteConnection, site_id: Uuid, visitor_id: Uuid) -> Result<SessionRecord> {
     let (id, _) = insert_open(conn, site_id, visitor_id, false).await?;
     must_load(conn, id).await
 }
 
-pub async fn request_manager(
-    conn: &mut SqliteConnection,
-    site_id: Uuid,
-    visitor_id: Uuid,
-) -> Result<Transition> {
+pub async fn request_manager(conn: &mut SqliteConnection, site_id: Uuid, visitor_id: Uuid) -> Result<Transition> {
     let (id, created) = insert_open(conn, site_id, visitor_id, true).await?;
     let now = micros(now_micros());
     let moved = !created
@@ -125,29 +105,14 @@ pub async fn request_manager(
         .rows_affected()
             == 1;
     let changed = created || moved;
-    let message = if changed {
-        Some(system_message(conn, id, kind::MANAGER_REQUESTED, None).await?)
-    } else {
-        None
-    };
+    let message = if changed { Some(system_message(conn, id, kind::MANAGER_REQUESTED, None).await?) } else { None };
     let record = must_load(conn, id).await?;
-    Ok(Transition {
-        session: record.session,
-        previous_manager: None,
-        changed,
-        message,
-    })
+    Ok(Transition { session: record.session, previous_manager: None, changed, message })
 }
 
-pub async fn accept(
-    conn: &mut SqliteConnection,
-    session_id: Uuid,
-    manager: &Manager,
-) -> Result<Transition> {
+pub async fn accept(conn: &mut SqliteConnection, session_id: Uuid, manager: &Manager) -> Result<Transition> {
     if !has_room(conn, manager.id).await? {
-        return Err(Error::conflict(
-            "you already hold your maximum number of chats",
-        ));
+        return Err(Error::conflict("you already hold your maximum number of chats"));
     }
     if !claim(conn, session_id, manager).await? {
         let exists = sqlx::query_scalar!(
@@ -160,9 +125,7 @@ pub async fn accept(
         .map_err(db_err)?;
         return Err(match exists {
             None => Error::not_found("session"),
-            Some(_) => {
-                Error::conflict("the session is no longer waiting: another manager was faster")
-            }
+            Some(_) => Error::conflict("the session is no longer waiting: another manager was faster"),
         });
     }
     finish_claim(conn, session_id, manager).await
@@ -202,36 +165,18 @@ async fn claim(conn: &mut SqliteConnection, session_id: Uuid, manager: &Manager)
     Ok(n == 1)
 }
 
-async fn finish_claim(
-    conn: &mut SqliteConnection,
-    session_id: Uuid,
-    manager: &Manager,
-) -> Result<Transition> {
+async fn finish_claim(conn: &mut SqliteConnection, session_id: Uuid, manager: &Manager) -> Result<Transition> {
     let now = micros(now_micros());
-    sqlx::query!(
-        "UPDATE managers SET last_assigned_at = ?2 WHERE id = ?1",
-        manager.id,
-        now
-    )
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    let message =
-        system_message(conn, session_id, kind::MANAGER_JOINED, Some(&manager.name)).await?;
+    sqlx::query!("UPDATE managers SET last_assigned_at = ?2 WHERE id = ?1", manager.id, now)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let message = system_message(conn, session_id, kind::MANAGER_JOINED, Some(&manager.name)).await?;
     let record = must_load(conn, session_id).await?;
-    Ok(Transition {
-        session: record.session,
-        previous_manager: None,
-        changed: true,
-        message: Some(message),
-    })
+    Ok(Transition { session: record.session, previous_manager: None, changed: true, message: Some(message) })
 }
 
-pub async fn close(
-    conn: &mut SqliteConnection,
-    session_id: Uuid,
-    by: Closer,
-) -> Result<Transition> {
+pub async fn close(conn: &mut SqliteConnection, session_id: Uuid, by: Closer) -> Result<Transition> {
     let row = sqlx::query!(
         r#"SELECT status, visitor_id AS "visitor_id: Uuid", manager_id AS "manager_id?: Uuid"
            FROM sessions WHERE id = ?1"#,
@@ -256,35 +201,18 @@ pub async fn close(
         });
     }
     let now = micros(now_micros());
-    sqlx::query!(
-        "UPDATE sessions SET status = 'closed', closed_at = ?2 WHERE id = ?1",
-        session_id,
-        now
-    )
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err)?;
+    sqlx::query!("UPDATE sessions SET status = 'closed', closed_at = ?2 WHERE id = ?1", session_id, now)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
     let message = system_message(conn, session_id, kind::SESSION_CLOSED, None).await?;
     let record = must_load(conn, session_id).await?;
-    let previous_manager = if row.status == SessionStatus::Active.as_str() {
-        row.manager_id
-    } else {
-        None
-    };
-    Ok(Transition {
-        session: record.session,
-        previous_manager,
-        changed: true,
-        message: Some(message),
-    })
+    let previous_manager = if row.status == SessionStatus::Active.as_str() { row.manager_id } else { None };
+    Ok(Transition { session: record.session, previous_manager, changed: true, message: Some(message) })
 }
 
 /// Auto routing inside the caller's transaction; `None` leaves nothing written.
-pub async fn assign_next(
-    conn: &mut SqliteConnection,
-    site_id: Uuid,
-    online: &[Uuid],
-) -> Result<Option<Transition>> {
+pub async fn assign_next(conn: &mut SqliteConnection, site_id: Uuid, online: &[Uuid]) -> Result<Option<Transition>> {
     let Some(session_id) = sqlx::query_scalar!(
         r#"SELECT id AS "id: Uuid" FROM sessions WHERE site_id = ?1 AND status = 'waiting'
            ORDER BY requested_at, id LIMIT 1"#,
@@ -361,10 +289,7 @@ pub async fn queue(pool: &SqlitePool, site_id: Uuid) -> Result<Vec<Waiting>> {
                 },
                 entry: QueueEntry {
                     session_id: r.id,
-                    visitor: Person {
-                        id: r.visitor_id,
-                        name: r.visitor_name,
-                    },
+                    visitor: Person { id: r.visitor_id, name: r.visitor_name },
                     requested_at,
                     position: r.position,
                     preview: r.preview,
@@ -428,10 +353,7 @@ async fn system_message(
         client_id: None,
     };
     let mut results = messages::append_in(conn, std::slice::from_ref(&new)).await?;
-    results
-        .pop()
-        .ok_or_else(|| Error::internal_msg("empty append result"))?
-        .map(|a| a.message)
+    results.pop().ok_or_else(|| Error::internal_msg("empty append result"))?.map(|a| a.message)
 }
 
 pub async fn add_note(pool: &SqlitePool, session_id: Uuid, text: &str) -> Result<Note> {
@@ -447,11 +369,7 @@ pub async fn add_note(pool: &SqlitePool, session_id: Uuid, text: &str) -> Result
     .execute(pool)
     .await
     .map_err(db_err)?;
-    Ok(Note {
-        id,
-        text: text.to_owned(),
-        created_at,
-    })
+    Ok(Note { id, text: text.to_owned(), created_at })
 }
 
 pub async fn notes(pool: &SqlitePool, session_id: Uuid) -> Result<Vec<Note>> {
@@ -462,13 +380,5 @@ pub async fn notes(pool: &SqlitePool, session_id: Uuid) -> Result<Vec<Note>> {
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(Note {
-                id: r.id,
-                text: r.text,
-                created_at: time(r.created_at)?,
-            })
-        })
-        .collect()
+    rows.into_iter().map(|r| Ok(Note { id: r.id, text: r.text, created_at: time(r.created_at)? })).collect()
 }

@@ -14,20 +14,13 @@ use crate::rows::{SiteRow, micros, to_json_list};
 /// (the same form as the Postgres store's keys).
 fn new_key() -> String {
     let bytes: [u8; 16] = rand::rng().random();
-    format!(
-        "pk_{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    )
+    format!("pk_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
 pub async fn create(conn: &mut SqliteConnection, new: NewSite) -> Result<Site> {
     let id = Uuid::now_v7();
-    let (key, origins, routing, now) = (
-        new_key(),
-        to_json_list(&new.origins),
-        new.routing.as_str(),
-        micros(now_micros()),
-    );
+    let (key, origins, routing, now) =
+        (new_key(), to_json_list(&new.origins), new.routing.as_str(), micros(now_micros()));
     sqlx::query!(
         "INSERT INTO sites (id, name, key, origins, routing, greeting, locale, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -43,9 +36,7 @@ pub async fn create(conn: &mut SqliteConnection, new: NewSite) -> Result<Site> {
     .execute(&mut *conn)
     .await
     .map_err(db_err)?;
-    by_id(conn, id)
-        .await?
-        .ok_or_else(|| Error::internal_msg("site vanished inside its transaction"))
+    by_id(conn, id).await?.ok_or_else(|| Error::internal_msg("site vanished inside its transaction"))
 }
 
 pub async fn by_id(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Site>> {
@@ -106,9 +97,7 @@ pub async fn update(conn: &mut SqliteConnection, id: Uuid, patch: SitePatch) -> 
     if n == 0 {
         return Err(Error::not_found("site"));
     }
-    by_id(conn, id)
-        .await?
-        .ok_or_else(|| Error::not_found("site"))
+    by_id(conn, id).await?.ok_or_else(|| Error::not_found("site"))
 }
 
 pub async fn origin_known(pool: &SqlitePool, origin: &str) -> Result<bool> {

@@ -3,13 +3,8 @@
 
 use std::sync::Arc;
 
-use domain::{
-    Call, CallState, ErrorCode, Manager, Media, Person, Role, Routing, SenderKind, SessionStatus,
-    kind,
-};
-use store::{
-    Closer, MessageWriter, NewManager, NewMessage, NewSite, SitePatch, Store, VisitorProfile,
-};
+use domain::{Call, CallState, ErrorCode, Manager, Media, Person, Role, Routing, SenderKind, SessionStatus, kind};
+use store::{Closer, MessageWriter, NewManager, NewMessage, NewSite, SitePatch, Store, VisitorProfile};
 use switchboard_store_sqlite::{DemoSeed, SqliteStore};
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -38,11 +33,7 @@ async fn fixture_with(routing: Routing) -> Fixture {
         })
         .await
         .expect("site");
-    Fixture {
-        dir,
-        store,
-        site: site.id,
-    }
+    Fixture { dir, store, site: site.id }
 }
 
 impl Fixture {
@@ -62,39 +53,22 @@ impl Fixture {
 
     async fn visitor(&self) -> Uuid {
         let token = Uuid::new_v4();
-        self.store
-            .create_visitor(self.site, token.as_bytes(), VisitorProfile::default())
-            .await
-            .expect("visitor")
-            .id
+        self.store.create_visitor(self.site, token.as_bytes(), VisitorProfile::default()).await.expect("visitor").id
     }
 
     /// A visitor with a session in the queue: (visitor, session).
     async fn waiting(&self) -> (Uuid, Uuid) {
         let v = self.visitor().await;
-        let t = self
-            .store
-            .request_manager(self.site, v)
-            .await
-            .expect("request");
+        let t = self.store.request_manager(self.site, v).await.expect("request");
         (v, t.session.id)
     }
 }
 
-fn text(
-    session_id: Uuid,
-    sender: SenderKind,
-    author: Uuid,
-    body: &str,
-    client_id: Option<&str>,
-) -> NewMessage {
+fn text(session_id: Uuid, sender: SenderKind, author: Uuid, body: &str, client_id: Option<&str>) -> NewMessage {
     NewMessage {
         session_id,
         sender,
-        author: Some(Person {
-            id: author,
-            name: None,
-        }),
+        author: Some(Person { id: author, name: None }),
         kind: kind::TEXT.into(),
         text: body.into(),
         client_id: client_id.map(str::to_owned),
@@ -108,59 +82,21 @@ async fn sites_origins_and_assistant_settings() {
     assert_eq!(f.store.site_by_key(&site.key).await.unwrap().unwrap(), site);
     assert!(f.store.origin_known("HTTP://Widget.test/").await.unwrap());
     assert!(!f.store.origin_known("http://other.test").await.unwrap());
-    let patch = SitePatch {
-        greeting: Some(Some("Hi".into())),
-        routing: Some(Routing::Auto),
-        ..Default::default()
-    };
+    let patch = SitePatch { greeting: Some(Some("Hi".into())), routing: Some(Routing::Auto), ..Default::default() };
     let updated = f.store.update_site(f.site, patch).await.unwrap();
     assert_eq!(
-        (
-            updated.greeting.as_deref(),
-            updated.routing,
-            updated.name.as_str()
-        ),
+        (updated.greeting.as_deref(), updated.routing, updated.name.as_str()),
         (Some("Hi"), Routing::Auto, "Site")
     );
-    let cleared = f
-        .store
-        .update_site(
-            f.site,
-            SitePatch {
-                greeting: Some(None),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let cleared = f.store.update_site(f.site, SitePatch { greeting: Some(None), ..Default::default() }).await.unwrap();
     assert_eq!(cleared.greeting, None);
-    assert_eq!(
-        f.store
-            .update_site(Uuid::now_v7(), SitePatch::default())
-            .await
-            .unwrap_err()
-            .code,
-        ErrorCode::NotFound
-    );
+    assert_eq!(f.store.update_site(Uuid::now_v7(), SitePatch::default()).await.unwrap_err().code, ErrorCode::NotFound);
 
-    assert_eq!(
-        f.store.assistant_settings(f.site).await.unwrap(),
-        serde_json::json!({})
-    );
+    assert_eq!(f.store.assistant_settings(f.site).await.unwrap(), serde_json::json!({}));
     let settings = serde_json::json!({"provider": "faq", "threshold": 0.4});
-    f.store
-        .set_assistant_settings(f.site, &settings)
-        .await
-        .unwrap();
+    f.store.set_assistant_settings(f.site, &settings).await.unwrap();
     assert_eq!(f.store.assistant_settings(f.site).await.unwrap(), settings);
-    assert_eq!(
-        f.store
-            .assistant_settings(Uuid::now_v7())
-            .await
-            .unwrap_err()
-            .code,
-        ErrorCode::NotFound
-    );
+    assert_eq!(f.store.assistant_settings(Uuid::now_v7()).await.unwrap_err().code, ErrorCode::NotFound);
 }
 
 #[tokio::test]
@@ -174,35 +110,16 @@ async fn managers_emails_unique_regardless_of_case_and_tokens() {
         max_chats: Some(3),
         password_hash: "h".into(),
     };
-    let ann = f
-        .store
-        .create_manager(new("Анна@Example.test"))
-        .await
-        .unwrap();
+    let ann = f.store.create_manager(new("Анна@Example.test")).await.unwrap();
     // Unicode case folding, as Postgres' lower() does.
-    let dup = f
-        .store
-        .create_manager(new("анна@example.TEST"))
-        .await
-        .unwrap_err();
+    let dup = f.store.create_manager(new("анна@example.TEST")).await.unwrap_err();
     assert_eq!(dup.code, ErrorCode::Conflict);
-    let (m, hash) = f
-        .store
-        .manager_credentials("АННА@EXAMPLE.TEST")
-        .await
-        .unwrap()
-        .unwrap();
+    let (m, hash) = f.store.manager_credentials("АННА@EXAMPLE.TEST").await.unwrap().unwrap();
     assert_eq!((m, hash.as_str()), (ann.clone(), "h"));
     assert_eq!(f.store.managers(f.site).await.unwrap(), vec![ann.clone()]);
 
-    f.store
-        .insert_manager_token(b"token-hash", ann.id)
-        .await
-        .unwrap();
-    assert_eq!(
-        f.store.manager_by_token(b"token-hash").await.unwrap(),
-        Some(ann.clone())
-    );
+    f.store.insert_manager_token(b"token-hash", ann.id).await.unwrap();
+    assert_eq!(f.store.manager_by_token(b"token-hash").await.unwrap(), Some(ann.clone()));
     f.store.delete_manager_token(b"token-hash").await.unwrap();
     assert_eq!(f.store.manager_by_token(b"token-hash").await.unwrap(), None);
 }
@@ -210,43 +127,13 @@ async fn managers_emails_unique_regardless_of_case_and_tokens() {
 #[tokio::test]
 async fn visitors_by_token_and_profile_update() {
     let f = fixture().await;
-    let v = f
-        .store
-        .create_visitor(
-            f.site,
-            b"vt",
-            VisitorProfile {
-                name: Some("Bob".into()),
-                email: None,
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        f.store.visitor_by_token(b"vt").await.unwrap(),
-        Some(v.clone())
-    );
-    let u = f
-        .store
-        .update_visitor(
-            v.id,
-            VisitorProfile {
-                name: None,
-                email: Some("b@x.test".into()),
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        (u.name.as_deref(), u.email.as_deref()),
-        (Some("Bob"), Some("b@x.test"))
-    );
+    let v =
+        f.store.create_visitor(f.site, b"vt", VisitorProfile { name: Some("Bob".into()), email: None }).await.unwrap();
+    assert_eq!(f.store.visitor_by_token(b"vt").await.unwrap(), Some(v.clone()));
+    let u = f.store.update_visitor(v.id, VisitorProfile { name: None, email: Some("b@x.test".into()) }).await.unwrap();
+    assert_eq!((u.name.as_deref(), u.email.as_deref()), (Some("Bob"), Some("b@x.test")));
     assert_eq!(f.store.visitor(v.id).await.unwrap(), Some(u));
-    let missing = f
-        .store
-        .update_visitor(Uuid::now_v7(), VisitorProfile::default())
-        .await
-        .unwrap_err();
+    let missing = f.store.update_visitor(Uuid::now_v7(), VisitorProfile::default()).await.unwrap_err();
     assert_eq!(missing.code, ErrorCode::NotFound);
 }
 
@@ -257,15 +144,7 @@ async fn one_open_session_per_visitor_request_is_idempotent_and_reopens_after_cl
     assert!(f.store.open_session(v).await.unwrap().is_none());
     let ai = f.store.ensure_open_session(f.site, v).await.unwrap();
     assert_eq!(ai.session.status, SessionStatus::Ai);
-    assert_eq!(
-        f.store
-            .ensure_open_session(f.site, v)
-            .await
-            .unwrap()
-            .session
-            .id,
-        ai.session.id
-    );
+    assert_eq!(f.store.ensure_open_session(f.site, v).await.unwrap().session.id, ai.session.id);
 
     let t = f.store.request_manager(f.site, v).await.unwrap();
     assert!(t.changed);
@@ -273,19 +152,12 @@ async fn one_open_session_per_visitor_request_is_idempotent_and_reopens_after_cl
         (t.session.id, t.session.status, t.session.queue_position),
         (ai.session.id, SessionStatus::Waiting, Some(1))
     );
-    assert_eq!(
-        t.message.as_ref().map(|m| m.kind.as_str()),
-        Some(kind::MANAGER_REQUESTED)
-    );
+    assert_eq!(t.message.as_ref().map(|m| m.kind.as_str()), Some(kind::MANAGER_REQUESTED));
     let again = f.store.request_manager(f.site, v).await.unwrap();
     assert!(!again.changed && again.message.is_none());
     assert_eq!(again.session.id, ai.session.id);
 
-    let closed = f
-        .store
-        .close(ai.session.id, Closer::Visitor(v))
-        .await
-        .unwrap();
+    let closed = f.store.close(ai.session.id, Closer::Visitor(v)).await.unwrap();
     assert!(closed.changed);
     assert_eq!(closed.session.status, SessionStatus::Closed);
     assert!(closed.session.closed_at.is_some());
@@ -293,21 +165,11 @@ async fn one_open_session_per_visitor_request_is_idempotent_and_reopens_after_cl
     assert!(!twice.changed && twice.message.is_none());
     // Another visitor cannot close it.
     let other = f.visitor().await;
-    assert_eq!(
-        f.store
-            .close(ai.session.id, Closer::Visitor(other))
-            .await
-            .unwrap_err()
-            .code,
-        ErrorCode::NotFound
-    );
+    assert_eq!(f.store.close(ai.session.id, Closer::Visitor(other)).await.unwrap_err().code, ErrorCode::NotFound);
 
     let reopened = f.store.request_manager(f.site, v).await.unwrap();
     assert_ne!(reopened.session.id, ai.session.id);
-    assert_eq!(
-        f.store.open_session(v).await.unwrap().unwrap().session.id,
-        reopened.session.id
-    );
+    assert_eq!(f.store.open_session(v).await.unwrap().unwrap().session.id, reopened.session.id);
 }
 
 #[tokio::test]
@@ -318,38 +180,14 @@ async fn queue_positions_first_come_first_served() {
         sessions.push(f.waiting().await.1);
     }
     let q = f.store.queue(f.site).await.unwrap();
-    assert_eq!(
-        q.iter().map(|w| w.entry.session_id).collect::<Vec<_>>(),
-        sessions
-    );
-    assert_eq!(
-        q.iter().map(|w| w.entry.position).collect::<Vec<_>>(),
-        vec![1, 2, 3]
-    );
-    assert_eq!(
-        f.store
-            .session(sessions[2])
-            .await
-            .unwrap()
-            .unwrap()
-            .session
-            .queue_position,
-        Some(3)
-    );
+    assert_eq!(q.iter().map(|w| w.entry.session_id).collect::<Vec<_>>(), sessions);
+    assert_eq!(q.iter().map(|w| w.entry.position).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert_eq!(f.store.session(sessions[2]).await.unwrap().unwrap().session.queue_position, Some(3));
     assert_eq!(f.store.session_counts(f.site).await.unwrap(), (3, 0));
 
     let m = f.manager(None).await;
     f.store.accept(sessions[0], &m).await.unwrap();
-    assert_eq!(
-        f.store
-            .session(sessions[2])
-            .await
-            .unwrap()
-            .unwrap()
-            .session
-            .queue_position,
-        Some(2)
-    );
+    assert_eq!(f.store.session(sessions[2]).await.unwrap().unwrap().session.queue_position, Some(2));
     assert_eq!(f.store.session_counts(f.site).await.unwrap(), (2, 1));
 }
 
@@ -361,19 +199,10 @@ async fn accept_race_has_one_winner_and_max_chats_holds() {
     let (ra, rb) = tokio::join!(f.store.accept(s, &a), f.store.accept(s, &b));
     let winners = [&ra, &rb].iter().filter(|r| r.is_ok()).count();
     assert_eq!(winners, 1, "{ra:?} {rb:?}");
-    let loser = if ra.is_ok() {
-        rb.unwrap_err()
-    } else {
-        ra.unwrap_err()
-    };
+    let loser = if ra.is_ok() { rb.unwrap_err() } else { ra.unwrap_err() };
     assert_eq!(loser.code, ErrorCode::Conflict);
     let page = f.store.messages(s, 0, 100).await.unwrap().0;
-    assert_eq!(
-        page.iter()
-            .filter(|m| m.kind == kind::MANAGER_JOINED)
-            .count(),
-        1
-    );
+    assert_eq!(page.iter().filter(|m| m.kind == kind::MANAGER_JOINED).count(), 1);
 
     // max_chats = 2: of five concurrent accepts of different sessions, two win.
     let limited = f.manager(Some(2)).await;
@@ -381,15 +210,9 @@ async fn accept_race_has_one_winner_and_max_chats_holds() {
     for _ in 0..5 {
         waiting.push(f.waiting().await.1);
     }
-    let results =
-        futures::future::join_all(waiting.iter().map(|s| f.store.accept(*s, &limited))).await;
+    let results = futures::future::join_all(waiting.iter().map(|s| f.store.accept(*s, &limited))).await;
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 2);
-    assert!(
-        results
-            .iter()
-            .filter_map(|r| r.as_ref().err())
-            .all(|e| e.code == ErrorCode::Conflict)
-    );
+    assert!(results.iter().filter_map(|r| r.as_ref().err()).all(|e| e.code == ErrorCode::Conflict));
     assert_eq!(f.store.manager_sessions(limited.id).await.unwrap().len(), 2);
 
     let missing = f.store.accept(Uuid::now_v7(), &a).await.unwrap_err();
@@ -415,40 +238,21 @@ async fn messages_seq_without_gaps_retries_and_paging() {
     let retry = results[1].as_ref().unwrap();
     assert!(!first.duplicate && retry.duplicate);
     assert_eq!(first.message.id, retry.message.id);
-    assert_eq!(
-        results[2].as_ref().unwrap().message.seq,
-        first.message.seq + 1
-    );
+    assert_eq!(results[2].as_ref().unwrap().message.seq, first.message.seq + 1);
     assert_eq!(results[3].as_ref().unwrap_err().code, ErrorCode::NotFound);
     assert_eq!(results[4].as_ref().unwrap_err().code, ErrorCode::Conflict);
     assert_eq!(results[5].as_ref().unwrap_err().code, ErrorCode::NotFound);
 
     // A retry in a later batch returns the stored message, unchanged.
-    let later = f
-        .store
-        .append_batch(&[text(s, SenderKind::Visitor, v, "changed", Some("c1"))])
-        .await
-        .unwrap();
+    let later = f.store.append_batch(&[text(s, SenderKind::Visitor, v, "changed", Some("c1"))]).await.unwrap();
     let later = later[0].as_ref().unwrap();
     assert!(later.duplicate);
     assert_eq!(later.message, first.message);
-    assert_eq!(
-        f.store
-            .session(s)
-            .await
-            .unwrap()
-            .unwrap()
-            .preview
-            .as_deref(),
-        Some("one")
-    );
+    assert_eq!(f.store.session(s).await.unwrap().unwrap().preview.as_deref(), Some("one"));
 
     let (all, more) = f.store.messages(s, 0, 100).await.unwrap();
     assert!(!more);
-    assert_eq!(
-        all.iter().map(|m| m.seq).collect::<Vec<_>>(),
-        (1..=all.len() as i64).collect::<Vec<_>>()
-    );
+    assert_eq!(all.iter().map(|m| m.seq).collect::<Vec<_>>(), (1..=all.len() as i64).collect::<Vec<_>>());
     let (page, more) = f.store.messages(s, 1, 2).await.unwrap();
     assert!(more);
     assert_eq!(page.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![2, 3]);
@@ -463,30 +267,14 @@ async fn concurrent_writers_keep_seq_contiguous() {
     let mut sessions = Vec::new();
     for _ in 0..4 {
         let v = f.visitor().await;
-        sessions.push((
-            v,
-            store
-                .ensure_open_session(f.site, v)
-                .await
-                .unwrap()
-                .session
-                .id,
-        ));
+        sessions.push((v, store.ensure_open_session(f.site, v).await.unwrap().session.id));
     }
     let mut tasks = Vec::new();
     for i in 0..400 {
         let (v, s) = sessions[i % sessions.len()];
         let writer = writer.clone();
         tasks.push(tokio::spawn(async move {
-            writer
-                .append(text(
-                    s,
-                    SenderKind::Visitor,
-                    v,
-                    &format!("m{i}"),
-                    Some(&format!("c{i}")),
-                ))
-                .await
+            writer.append(text(s, SenderKind::Visitor, v, &format!("m{i}"), Some(&format!("c{i}")))).await
         }));
     }
     for t in tasks {
@@ -494,10 +282,7 @@ async fn concurrent_writers_keep_seq_contiguous() {
     }
     for (_, s) in sessions {
         let (page, _) = store.messages(s, 0, 500).await.unwrap();
-        assert_eq!(
-            page.iter().map(|m| m.seq).collect::<Vec<_>>(),
-            (1..=100).collect::<Vec<_>>()
-        );
+        assert_eq!(page.iter().map(|m| m.seq).collect::<Vec<_>>(), (1..=100).collect::<Vec<_>>());
     }
 }
 
@@ -506,14 +291,7 @@ async fn auto_routing_picks_fewest_active_then_longest_idle() {
     let f = fixture_with(Routing::Auto).await;
     let (a, b) = (f.manager(None).await, f.manager(Some(1)).await);
     let online = [a.id, b.id];
-    assert!(
-        f.store
-            .assign_next(f.site, &online)
-            .await
-            .unwrap()
-            .is_none(),
-        "empty queue"
-    );
+    assert!(f.store.assign_next(f.site, &online).await.unwrap().is_none(), "empty queue");
     let (_, s1) = f.waiting().await;
     let (_, s2) = f.waiting().await;
     let (_, s3) = f.waiting().await;
@@ -523,31 +301,14 @@ async fn auto_routing_picks_fewest_active_then_longest_idle() {
     let first_manager = first.session.manager.as_ref().unwrap().id;
     let second = f.store.assign_next(f.site, &online).await.unwrap().unwrap();
     assert_eq!(second.session.id, s2);
-    assert_ne!(
-        second.session.manager.as_ref().unwrap().id,
-        first_manager,
-        "fewest active sessions first"
-    );
+    assert_ne!(second.session.manager.as_ref().unwrap().id, first_manager, "fewest active sessions first");
     // b is full (max_chats 1), a takes the third.
     let third = f.store.assign_next(f.site, &online).await.unwrap().unwrap();
-    assert_eq!(
-        (third.session.id, third.session.manager.as_ref().unwrap().id),
-        (s3, a.id)
-    );
+    assert_eq!((third.session.id, third.session.manager.as_ref().unwrap().id), (s3, a.id));
     assert!(f.store.assign_next(f.site, &[]).await.unwrap().is_none());
     let (_, s4) = f.waiting().await;
-    assert!(
-        f.store
-            .assign_next(f.site, &[b.id])
-            .await
-            .unwrap()
-            .is_none(),
-        "nobody with room"
-    );
-    assert_eq!(
-        f.store.session(s4).await.unwrap().unwrap().session.status,
-        SessionStatus::Waiting
-    );
+    assert!(f.store.assign_next(f.site, &[b.id]).await.unwrap().is_none(), "nobody with room");
+    assert_eq!(f.store.session(s4).await.unwrap().unwrap().session.status, SessionStatus::Waiting);
 }
 
 #[tokio::test]
@@ -578,14 +339,8 @@ async fn notes_calls_and_faq() {
         created_at: store::plan::now_micros(),
     };
     f.store.create_call(&call).await.unwrap();
-    f.store
-        .update_call(call.id, CallState::Active, None)
-        .await
-        .unwrap();
-    f.store
-        .update_call(call.id, CallState::Ended, Some("hangup"))
-        .await
-        .unwrap();
+    f.store.update_call(call.id, CallState::Active, None).await.unwrap();
+    f.store.update_call(call.id, CallState::Ended, Some("hangup")).await.unwrap();
     let row: (String, Option<i64>, Option<i64>, Option<String>) =
         sqlx::query_as("SELECT state, answered_at, ended_at, end_reason FROM calls WHERE id = ?")
             .bind(call.id)
@@ -593,28 +348,13 @@ async fn notes_calls_and_faq() {
             .await
             .unwrap();
     assert_eq!(
-        (
-            row.0.as_str(),
-            row.1.is_some(),
-            row.2.is_some(),
-            row.3.as_deref()
-        ),
+        (row.0.as_str(), row.1.is_some(), row.2.is_some(), row.3.as_deref()),
         ("ended", true, true, Some("hangup"))
     );
 
-    let entry = f
-        .store
-        .add_faq(f.site, &["hours?".into(), "open when".into()], "9 to 5")
-        .await
-        .unwrap();
-    assert_eq!(
-        f.store.faq_entries(f.site).await.unwrap(),
-        vec![entry.clone()]
-    );
-    assert!(
-        !f.store.delete_faq(Uuid::now_v7(), entry.id).await.unwrap(),
-        "another site's entry"
-    );
+    let entry = f.store.add_faq(f.site, &["hours?".into(), "open when".into()], "9 to 5").await.unwrap();
+    assert_eq!(f.store.faq_entries(f.site).await.unwrap(), vec![entry.clone()]);
+    assert!(!f.store.delete_faq(Uuid::now_v7(), entry.id).await.unwrap(), "another site's entry");
     assert!(f.store.delete_faq(f.site, entry.id).await.unwrap());
     assert!(f.store.faq_entries(f.site).await.unwrap().is_empty());
 }
@@ -628,36 +368,18 @@ async fn raw(f: &Fixture) -> sqlx::SqlitePool {
 #[tokio::test]
 async fn a_second_open_of_the_data_dir_is_refused_until_the_first_is_dropped() {
     let f = fixture().await;
-    let err = SqliteStore::open(f.dir.path())
-        .await
-        .err()
-        .expect("second open refused");
+    let err = SqliteStore::open(f.dir.path()).await.err().expect("second open refused");
     assert_eq!(err.code, ErrorCode::Conflict);
-    assert!(
-        err.message
-            .contains("already used by another Switchboard node"),
-        "{}",
-        err.message
-    );
-    assert!(
-        err.message.contains(&std::process::id().to_string()),
-        "names the holder: {}",
-        err.message
-    );
+    assert!(err.message.contains("already used by another Switchboard node"), "{}", err.message);
+    assert!(err.message.contains(&std::process::id().to_string()), "names the holder: {}", err.message);
 
     let site = f.store.site(f.site).await.unwrap().unwrap();
     let Fixture { dir, store, .. } = f;
     store.close_pools().await;
     drop(store);
-    let reopened = SqliteStore::open(dir.path())
-        .await
-        .expect("free after drop");
+    let reopened = SqliteStore::open(dir.path()).await.expect("free after drop");
     reopened.migrate().await.expect("migrations are idempotent");
-    assert_eq!(
-        reopened.site(site.id).await.unwrap(),
-        Some(site),
-        "data survives"
-    );
+    assert_eq!(reopened.site(site.id).await.unwrap(), Some(site), "data survives");
 }
 
 #[tokio::test]
@@ -684,13 +406,7 @@ async fn demo_seed_is_one_transaction_and_remembered() {
     // A second seed fails as a whole: no second site is left behind.
     let mut again = seed();
     again.admin_email = "other@demo.test".into();
-    assert_eq!(
-        f.store.seed_demo(again).await.unwrap_err().code,
-        ErrorCode::Conflict
-    );
-    let sites: i64 = sqlx::query_scalar("SELECT count(*) FROM sites")
-        .fetch_one(&raw(&f).await)
-        .await
-        .unwrap();
+    assert_eq!(f.store.seed_demo(again).await.unwrap_err().code, ErrorCode::Conflict);
+    let sites: i64 = sqlx::query_scalar("SELECT count(*) FROM sites").fetch_one(&raw(&f).await).await.unwrap();
     assert_eq!(sites, 2, "the fixture's site and the demo site");
 }
