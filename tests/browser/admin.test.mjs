@@ -182,6 +182,7 @@ test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat
     const entry = panel.locator('.queue-item').first();
     await entry.waitFor({ timeout: T });
     const sessionId = await entry.getAttribute('data-session');
+    assert.match(await entry.locator('.item-preview').textContent(), /Сколько идёт доставка/, 'the preview of the last message');
     const wait1 = await entry.locator('[data-since]').textContent();
     await panel.waitForFunction((w) => document.querySelector('.queue-item [data-since]')?.textContent !== w, wait1, { timeout: 5000 });
     assert.equal(await panel.locator('.stat').first().locator('.stat-value').textContent(), '1', 'stats: one waiting');
@@ -407,7 +408,7 @@ test('alerts: a new request while the tab is hidden makes a sound and a desktop 
     await panel.waitForFunction(() => window.__notifications.length > 0, null, { timeout: T });
     const [n] = await panel.evaluate(() => window.__notifications);
     assert.equal(n.title, 'Новое обращение');
-    assert.match(n.body, /не проходит оплата/);
+    assert.match(n.body, /^Посетитель #[0-9A-F]{4}/, 'the notification names the visitor');
     assert.ok((await panel.evaluate(() => window.__beeps)) > 0, 'the chime played');
     await setHidden(false);
     assert.match(await panel.title(), /^\(\d+\) /, 'the tab title counts what needs attention');
@@ -428,8 +429,10 @@ test('scenario 2: video calls panel→widget and widget→panel, connected with 
     const panel = await panelCtx.newPage();
     await login(panel, node2, cluster.manager);
     const widget = await openWidget(visitorCtx, node1);
+    await widgetSend(widget, 'Покажу по видео, что не так с договором');
     await widget.getByRole('button', { name: /С менеджером/ }).click();
-    const entry = panel.locator('.queue-item').first();
+    // Other tests may have left requests waiting: pick this visitor's by its preview.
+    const entry = panel.locator('.queue-item', { hasText: 'Покажу по видео' });
     await entry.waitFor({ timeout: T });
     await entry.getByRole('button', { name: /Принять/ }).click();
     await panel.waitForSelector('main.conv .sys-manager_joined', { timeout: T });

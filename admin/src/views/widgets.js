@@ -66,5 +66,6 @@ export function emptyState(iconName, title, body) {
 export function visitorName(visitor, sessionOrId) {
   if (visitor?.name) return visitor.name;
   const id = String(visitor?.id || sessionOrId || '');
-  return `${t('chat.visitor')} #${id.replace(/-/g, '').slice(0, 4).toUpperCase()}`;
+  // The tail: ids are UUIDv7, whose head is a timestamp shared by neighbours.
+  return `${t('chat.visitor')} #${id.replace(/-/g, '').slice(-4).toUpperCase()}`;
 }
