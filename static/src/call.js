@@ -210,7 +210,10 @@ export class CallController {
 
   onEnded({ call_id, reason }) {
     if (!this.isCurrent(call_id)) return;
-    const notice = reason === 'declined' ? 'callDeclined' : reason === 'disconnected' ? 'callLost' : 'callFinished';
+    // Still ringing here (the caller gave up, or nobody answered in time): the
+    // ringing dialog just goes away; the chat shows the call_ended line.
+    if (this.state.phase === 'incoming') return this.finish(null);
+    const notice = { declined: 'callDeclined', disconnected: 'callLost', timeout: 'callNoAnswer' }[reason] || 'callFinished';
     this.finish(notice);
   }
 

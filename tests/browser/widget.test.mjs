@@ -297,6 +297,25 @@ test('a video call from the manager reaches connected with frames in the remote 
   }
 });
 
+test('the visitor declines an incoming call; the caller hears "declined"', async () => {
+  const peer = await startCallPeer(browser, cluster.urls[1], manager.token, { iceServers: manager.ice_servers || [] });
+  try {
+    await peer.invite(sessionId, 'audio');
+    await widget('.incoming').waitFor();
+    assert.match(await widget('.incoming').textContent(), /Входящий звонок/);
+    // Focus starts on "accept" and stays inside the dialog.
+    await page.waitForFunction(() => document.querySelector('#switchboard-widget').shadowRoot.activeElement?.dataset.action === 'accept');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.querySelector('#switchboard-widget').shadowRoot.activeElement?.dataset.action), 'accept');
+    await widget('[data-action="decline"]').click();
+    assert.equal(await peer.waitEnded(), 'declined');
+    await widget('.incoming').waitFor({ state: 'detached' });
+  } finally {
+    await peer.close();
+  }
+});
+
 test('an audio call from the visitor connects (the visitor makes the offer)', async () => {
   const peer = await startCallPeer(browser, cluster.urls[1], manager.token, { iceServers: manager.ice_servers || [] });
   try {
