@@ -140,6 +140,20 @@ function videoFlow(page) {
   });
 }
 
+/** Audio packets received from the remote on the page's newest peer connection. */
+function audioIn(page) {
+  return page.evaluate(async () => {
+    const pc = window.__pcs[window.__pcs.length - 1];
+    let packets = 0;
+    let video = 0;
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') packets += s.packetsReceived || 0;
+      if (s.type === 'inbound-rtp' && s.kind === 'video') video++;
+    });
+    return { state: pc.connectionState, packets, video };
+  });
+}
+
 /** Both pages connected, each decoding frames the other sends, and still counting up. */
 async function assertFramesBothWays(a, b) {
   const first = await until(async () => {
@@ -465,6 +479,20 @@ test('scenario 2: video calls panel→widget and widget→panel, connected with 
     await panel.waitForSelector('.call-modal', { state: 'detached' });
     await until(async () => (await widget.evaluate(() => window.__pcs[window.__pcs.length - 1].connectionState)) === 'closed'
       || (await widget.locator('#switchboard-widget [data-action=hangup]').count()) === 0, 'the widget to end the call');
+
+    // Call 3: audio only, from the panel; sound flows both ways, no video; the panel hangs up.
+    await until(async () => (await widgetVideo.isVisible()) && (await widgetVideo.isEnabled()), 'the widget call buttons again');
+    await panel.click('[data-action=call-audio]');
+    await widget.locator('#switchboard-widget [data-action=accept]').click({ timeout: T });
+    const [pa, wa] = await until(async () => {
+      const [x, y] = [await audioIn(panel), await audioIn(widget)];
+      return x.state === 'connected' && y.state === 'connected' && x.packets > 10 && y.packets > 10 && [x, y];
+    }, 'audio flowing both ways');
+    assert.equal(pa.video + wa.video, 0, 'an audio call carries no video');
+    await panel.waitForSelector('.call-modal.audio-only[data-phase=connected]', { timeout: T });
+    await shot(panel, 'admin-audio-call');
+    await panel.click('.call-modal [data-action=hangup]');
+    await panel.waitForSelector('.call-modal', { state: 'detached' });
   } catch (err) {
     await shootOnFailure('call', [panelCtx, visitorCtx], err);
   } finally {
