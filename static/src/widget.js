@@ -492,7 +492,7 @@ export class Widget {
     // One DOM update per frame however many events arrived in it.
     const run = guard(() => {
       this.renderQueued = false;
-      this.panel.update({ ...this.s, items: this.items() });
+      this.panel.update({ ...this.s, items: this.items(), fresh: this.conv.isEmpty && this.s.mode === 'ai' });
       this.s.forceScroll = false;
     });
     if (document.hidden) setTimeout(run, 0);

@@ -54,7 +54,10 @@ export class Panel {
       { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions text', tabindex: '0' },
       this.list.el,
     );
-    this.scroller = h('div', { class: 'scroller' }, this.log, this.typing);
+    this.introTitle = h('div', { class: 'intro-title' });
+    this.introSub = h('div', { class: 'intro-sub' });
+    this.intro = h('div', { class: 'intro' }, h('div', { class: 'intro-ava', 'aria-hidden': 'true' }, icon('sparkle')), this.introTitle, this.introSub);
+    this.scroller = h('div', { class: 'scroller' }, this.intro, this.log, this.typing);
 
     this.toast = h('div', { class: 'toast', role: 'alert' });
     this.dock = h('div', { class: 'dock' });
@@ -179,6 +182,10 @@ export class Panel {
     this.panel.inert = !s.open;
 
     this.updateHeader(s);
+    // A fresh conversation opens with a short introduction above the greeting.
+    this.intro.hidden = !s.fresh;
+    this.introTitle.textContent = (s.settings && s.settings.name) || t('aiTitle');
+    this.introSub.textContent = t('introSub');
     this.updateBanner(s);
 
     const stick = this.nearBottom() || s.forceScroll;
