@@ -2,9 +2,9 @@
 // mic/camera toggles, hang-up, timer). Video elements are created once per call
 // and only their srcObject changes, so redraws never interrupt playback.
 
-import { h, icon, avatar, replace } from '../dom.js';
+import { h, icon, replace } from '../dom.js';
 import { t, clock, errorText } from '../i18n.js';
-import { toast, visitorName } from './widgets.js';
+import { toast, visitorName, visitorAvatar } from './widgets.js';
 
 export function callLayer(ctx) {
   const { store } = ctx;
@@ -15,6 +15,10 @@ export function callLayer(ctx) {
   const nameOf = (sessionId) => {
     const chat = store.state.chats.get(sessionId);
     return visitorName(chat?.visitor, chat?.session.visitor_id || sessionId);
+  };
+  const avatarOf = (sessionId, cls) => {
+    const chat = store.state.chats.get(sessionId);
+    return visitorAvatar(chat?.visitor, chat?.session.visitor_id || sessionId, cls);
   };
 
   const drawIncoming = () => {
@@ -29,7 +33,7 @@ export function callLayer(ctx) {
     const name = nameOf(call.session_id);
     const answer = h('button', { type: 'button', class: 'btn btn-success', attrs: { 'data-action': 'answer' }, on: { click: () => answerCall(ctx) } }, icon(call.media === 'video' ? 'video' : 'phone', 16), t('call.accept'));
     ringing = h('div', { class: 'incoming', attrs: { role: 'alertdialog', 'aria-labelledby': 'incoming-title', 'aria-describedby': 'incoming-from' }, dataset: { callId: call.id } },
-      h('div', { class: 'incoming-pulse' }, avatar(call.session_id, name, 'lg')),
+      h('div', { class: 'incoming-pulse' }, avatarOf(call.session_id, 'lg')),
       h('div', { class: 'incoming-text' },
         h('div', { id: 'incoming-title', class: 'incoming-title' }, t(call.media === 'video' ? 'call.incoming_video' : 'call.incoming_audio')),
         h('div', { id: 'incoming-from', class: 'muted' }, name)),
@@ -50,7 +54,7 @@ export function callLayer(ctx) {
       return;
     }
     const fresh = !modal;
-    if (fresh) modal = buildModal(ctx, call, nameOf(call.session_id));
+    if (fresh) modal = buildModal(ctx, nameOf(call.session_id), avatarOf(call.session_id, 'xl'));
     if (!modal.root.isConnected) layer.append(modal.root);
     if (modal.local.srcObject !== call.local) modal.local.srcObject = call.local;
     if (call.remote && modal.remote.srcObject !== call.remote) {
@@ -95,7 +99,7 @@ function toggleBtn(action, on, iconOn, iconOff, label, onClick) {
   return h('button', { type: 'button', class: ['round-btn', !on && 'off'], attrs: { 'aria-label': label, title: label, 'aria-pressed': String(!on), 'data-action': action }, on: { click: onClick } }, icon(on ? iconOn : iconOff, 20));
 }
 
-function buildModal(ctx, call, name) {
+function buildModal(ctx, name, face) {
   const remote = h('video', { class: 'remote-video', autoplay: true, playsInline: true });
   const local = h('video', { class: 'local-video', autoplay: true, playsInline: true, muted: true });
   const status = h('div', { class: 'call-status' });
@@ -104,7 +108,7 @@ function buildModal(ctx, call, name) {
   const root = h('div', { class: 'call-modal', attrs: { role: 'dialog', 'aria-modal': 'true', 'aria-label': name } },
     h('div', { class: 'call-stage' },
       remote,
-      h('div', { class: 'call-placeholder' }, avatar(call.session_id, name, 'xl'), h('div', { class: 'call-name' }, name)),
+      h('div', { class: 'call-placeholder' }, face, h('div', { class: 'call-name' }, name)),
       local,
       h('div', { class: 'call-top' }, h('div', {}, h('div', { class: 'call-name-small' }, name), status), timer),
     ),

@@ -1,9 +1,9 @@
 // The main pane for one chat: header with actions, the full history (the AI part
 // before the handoff included), typing indicator, composer; and the details column.
 
-import { h, icon, avatar, replace } from '../dom.js';
+import { h, icon, replace } from '../dom.js';
 import { t, timeOfDay, dayLabel, dateTime, errorText } from '../i18n.js';
-import { toast, confirmDialog, emptyState, visitorName } from './widgets.js';
+import { toast, confirmDialog, emptyState, visitorName, visitorAvatar } from './widgets.js';
 
 const GROUP_MS = 5 * 60 * 1000; // consecutive messages closer than this share a header
 const HANDOFF_KINDS = new Set(['manager_requested', 'manager_joined']);
@@ -68,7 +68,7 @@ function drawHeader(ctx, chat, header) {
       ? h('button', { type: 'button', class: 'btn btn-sm', on: { click: () => ctx.chat.dismiss(session.id) } }, t('chat.dismiss'))
       : null;
   replace(header,
-    avatar(session.visitor_id, name, 'lg'),
+    visitorAvatar(chat.visitor, session.visitor_id, 'lg'),
     h('div', { class: 'conv-title' },
       h('h2', {}, name),
       h('div', { class: 'conv-sub' },

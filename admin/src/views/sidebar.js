@@ -1,8 +1,8 @@
 // The inbox sidebar: presence, stats, the live queue and the manager's chats.
 
-import { h, icon, avatar, replace } from '../dom.js';
+import { h, icon, replace } from '../dom.js';
 import { t, duration, timeOfDay, errorText } from '../i18n.js';
-import { toast, visitorName } from './widgets.js';
+import { toast, visitorName, visitorAvatar } from './widgets.js';
 
 /**
  * ctx: {store, chat (ChatClient), open(id)}. Returns the element; it redraws itself
@@ -104,7 +104,7 @@ function queueItem(ctx, entry) {
     }
   });
   return h('li', { class: 'item queue-item', dataset: { session: entry.session_id } },
-    avatar(entry.visitor?.id || entry.session_id, name),
+    visitorAvatar(entry.visitor, entry.visitor?.id || entry.session_id),
     h('div', { class: 'item-body' },
       h('div', { class: 'item-top' },
         h('span', { class: 'item-name' }, name),
@@ -146,7 +146,7 @@ function chatItem(ctx, chat) {
       dataset: { session: session.id },
       attrs: { 'aria-current': current ? 'true' : null },
     },
-      avatar(session.visitor_id, name),
+      visitorAvatar(chat.visitor, session.visitor_id),
       h('div', { class: 'item-body' },
         h('div', { class: 'item-top' },
           h('span', { class: 'item-name' }, name),

@@ -1,6 +1,6 @@
 // Small shared pieces: language switch, toasts, confirm dialog, empty states.
 
-import { h, icon } from '../dom.js';
+import { h, icon, avatar } from '../dom.js';
 import { t, getLocale, LOCALES } from '../i18n.js';
 
 export function languageSwitch(onChange) {
@@ -68,4 +68,9 @@ export function visitorName(visitor, sessionOrId) {
   const id = String(visitor?.id || sessionOrId || '');
   // The tail: ids are UUIDv7, whose head is a timestamp shared by neighbours.
   return `${t('chat.visitor')} #${id.replace(/-/g, '').slice(-4).toUpperCase()}`;
+}
+
+/** A visitor's avatar: coloured by visitor id, initials of the name or of "Visitor". */
+export function visitorAvatar(visitor, visitorId, cls = '') {
+  return avatar(visitorId || visitor?.id, visitor?.name || t('chat.visitor'), cls);
 }
