@@ -344,6 +344,26 @@ test('the manager closes the chat: closed state, then a new chat in AI mode', as
   await shot('16-new-chat');
 });
 
+test('a waiting visitor can cancel: the session closes and leaves the queue', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 820 } });
+  try {
+    const other = await ctx.newPage();
+    await other.goto(`${cluster.urls[0]}/demo/?site_key=${cluster.site.key}`);
+    const w = (sel) => other.locator('#switchboard-widget ' + sel);
+    await w('.launcher').click();
+    const queued = nextEvent(manager.socket, 'queue:updated', (p) => p.waiting.length === 1);
+    await w('.chip').click();
+    await w('.card.waiting').waitFor();
+    const { waiting } = await queued;
+    const emptied = nextEvent(manager.socket, 'queue:updated', (p) => !p.waiting.some((e) => e.session_id === waiting[0].session_id));
+    await w('[data-action="cancel-wait"]').click();
+    await w('.card.closed').waitFor();
+    await emptied;
+  } finally {
+    await ctx.close();
+  }
+});
+
 test('on a narrow screen the panel is full-screen', async () => {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 780 }, locale: 'en-US' });
   const mobile = await ctx.newPage();
