@@ -1,7 +1,7 @@
 //! Chat operations shared by REST and Socket.IO: each one stores first, then
 //! announces what changed to whoever must see it, on whatever node they are.
 
-use domain::{Actor, ClientId, Error, Manager, Message, MessageText, Person, Result, SenderKind, Session, SessionStatus, Visitor, kind};
+use domain::{Actor, ClientId, Error, ErrorCode, Manager, Message, MessageText, Person, Result, SenderKind, Session, SessionStatus, Visitor, kind};
 use serde_json::json;
 use store::{Appended, Closer, NewMessage, Transition};
 use uuid::Uuid;
@@ -38,45 +38,69 @@ pub async fn deliver(state: &AppState, a: &Appended) {
     state.fanout.emit("/chat", parties(a.visitor_id, a.manager_id), "message:new", &json!({ "message": a.message })).await;
 }
 
-/// The session a visitor means: the given one (checked by the store) or the open one.
-async fn visitor_session(state: &AppState, v: &Visitor, session_id: Option<Uuid>) -> Result<Uuid> {
-    match session_id {
-        Some(id) => Ok(id),
-        None => Ok(state.store.ensure_open_session(v.site_id, v.id).await?.session.id),
+/// Remembers a socket's open session, so a visitor's messages without `session_id`
+/// cost no extra query each. A stale entry (the session closed) is corrected on use.
+pub type OpenSessionCache = std::sync::Mutex<Option<Uuid>>;
+
+fn cached(cache: Option<&OpenSessionCache>) -> Option<Uuid> {
+    cache.and_then(|c| *c.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+fn remember(cache: Option<&OpenSessionCache>, id: Uuid) {
+    if let Some(c) = cache {
+        *c.lock().unwrap_or_else(|e| e.into_inner()) = Some(id);
     }
 }
 
-pub async fn send_message(state: &AppState, actor: &Actor, session_id: Option<Uuid>, client_id: ClientId, text: MessageText) -> Result<Message> {
-    let (sender, author, session_id) = match actor {
+pub async fn send_message(
+    state: &AppState,
+    actor: &Actor,
+    session_id: Option<Uuid>,
+    client_id: ClientId,
+    text: MessageText,
+    cache: Option<&OpenSessionCache>,
+) -> Result<Message> {
+    let message = |session_id, sender, author| NewMessage {
+        session_id,
+        sender,
+        author: Some(author),
+        kind: kind::TEXT.to_owned(),
+        text: text.as_str().to_owned(),
+        client_id: Some(client_id.as_str().to_owned()),
+    };
+    let appended = match actor {
         Actor::Visitor(v) => {
-            let key = format!("msg:{}", v.id);
             let chat = &state.settings.chat;
-            if let Some(retry) =
-                state.coord.rate_hit(&key, chat.visitor_rate_limit, std::time::Duration::from_secs(chat.visitor_rate_window_secs)).await?
-            {
+            let window = std::time::Duration::from_secs(chat.visitor_rate_window_secs);
+            if let Some(retry) = state.coord.rate_hit(&format!("msg:{}", v.id), chat.visitor_rate_limit, window).await? {
                 return Err(Error::rate_limited(retry));
             }
-            (SenderKind::Visitor, Person { id: v.id, name: v.name.clone() }, visitor_session(state, v, session_id).await?)
+            let author = Person { id: v.id, name: v.name.clone() };
+            let open = async || -> Result<Uuid> {
+                let id = state.store.ensure_open_session(v.site_id, v.id).await?.session.id;
+                remember(cache, id);
+                Ok(id)
+            };
+            match session_id.or_else(|| cached(cache)) {
+                Some(id) => match state.writer.append(message(id, SenderKind::Visitor, author.clone())).await {
+                    // The remembered session closed meanwhile: writing opens a new one.
+                    Err(e) if e.code == ErrorCode::Conflict && session_id.is_none() => {
+                        state.writer.append(message(open().await?, SenderKind::Visitor, author)).await?
+                    }
+                    other => other?,
+                },
+                None => state.writer.append(message(open().await?, SenderKind::Visitor, author)).await?,
+            }
         }
         Actor::Manager(m) => {
             let id = session_id.ok_or_else(|| Error::validation("session_id is required"))?;
-            (SenderKind::Manager, Person { id: m.id, name: Some(m.name.clone()) }, id)
+            let author = Person { id: m.id, name: Some(m.name.clone()) };
+            state.writer.append(message(id, SenderKind::Manager, author)).await?
         }
     };
-    let appended = state
-        .writer
-        .append(NewMessage {
-            session_id,
-            sender,
-            author: Some(author),
-            kind: kind::TEXT.to_owned(),
-            text: text.into_inner(),
-            client_id: Some(client_id.as_str().to_owned()),
-        })
-        .await?;
     if !appended.duplicate {
         deliver(state, &appended).await;
-        if sender == SenderKind::Visitor && appended.status == SessionStatus::Ai {
+        if appended.message.sender == SenderKind::Visitor && appended.status == SessionStatus::Ai {
             crate::assistant::on_visitor_message(state, &appended);
         }
     }

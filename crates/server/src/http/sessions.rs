@@ -36,7 +36,7 @@ async fn request(State(state): State<AppState>, VisitorAuth(v): VisitorAuth, bod
     let mut session = chat::request_manager(&state, &v).await?;
     if let Some(text) = text {
         let client_id = ClientId::parse(&format!("request-{}", session.id.simple()))?;
-        chat::send_message(&state, &Actor::Visitor(v.clone()), Some(session.id), client_id, text).await?;
+        chat::send_message(&state, &Actor::Visitor(v.clone()), Some(session.id), client_id, text, None).await?;
         session = chat::visible_session(&state, &Actor::Visitor(v), session.id).await?;
     }
     Ok(Json(json!({ "session": session })))

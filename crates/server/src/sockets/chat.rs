@@ -47,7 +47,8 @@ async fn send(state: AppState, id: Arc<Identity>, data: Value) -> Result<Value> 
     let p: SendPayload = parse(data)?;
     let client_id = ClientId::parse(&p.client_id)?;
     let text = MessageText::parse(&p.text)?;
-    let message = chat::send_message(&state, &id.actor, session_id(p.session_id.as_deref())?, client_id, text).await?;
+    let message =
+        chat::send_message(&state, &id.actor, session_id(p.session_id.as_deref())?, client_id, text, Some(&id.open_session)).await?;
     Ok(json!({ "message": message }))
 }
 

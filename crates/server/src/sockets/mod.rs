@@ -21,6 +21,8 @@ use crate::state::AppState;
 pub struct Identity {
     pub actor: Actor,
     pub token_hash: Vec<u8>,
+    /// A visitor socket's open session, once known.
+    pub open_session: crate::chat::OpenSessionCache,
 }
 
 /// Largest event payload we parse; bigger ones get `too_large` (packets up to
@@ -53,7 +55,7 @@ async fn authenticate(state: &AppState, s: &SocketRef, auth: Option<Value>) -> R
         let site = state.store.site(v.site_id).await?.ok_or_else(Error::unauthorized)?;
         crate::http::check_origin(&s.req_parts().headers, &site)?;
     }
-    s.extensions.insert(Arc::new(Identity { actor, token_hash: token_hash(token) }));
+    s.extensions.insert(Arc::new(Identity { actor, token_hash: token_hash(token), open_session: Default::default() }));
     Ok(())
 }
 
