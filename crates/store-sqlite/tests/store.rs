@@ -263,7 +263,7 @@ async fn messages_seq_without_gaps_retries_and_paging() {
 async fn concurrent_writers_keep_seq_contiguous() {
     let f = fixture().await;
     let store: Arc<dyn Store> = Arc::new(f.store.clone());
-    let (writer, _tasks) = MessageWriter::spawn(store.clone(), 4, 64);
+    let (writer, _tasks) = MessageWriter::spawn(store.clone(), 4, 64, tokio_util::sync::CancellationToken::new());
     let mut sessions = Vec::new();
     for _ in 0..4 {
         let v = f.visitor().await;
