@@ -70,11 +70,7 @@ impl Api {
             .tcp_nodelay(true)
             .build()
             .expect("a default reqwest client builds");
-        Self {
-            http,
-            origin,
-            in_flight: Arc::new(Semaphore::new(max_in_flight)),
-        }
+        Self { http, origin, in_flight: Arc::new(Semaphore::new(max_in_flight)) }
     }
 
     pub fn origin(&self) -> Option<&str> {
@@ -100,10 +96,7 @@ impl Api {
         if let Some(body) = body {
             req = req.json(&body);
         }
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| ApiError::Transport(e.to_string()))?;
+        let resp = req.send().await.map_err(|e| ApiError::Transport(e.to_string()))?;
         let status = resp.status();
         if status == StatusCode::NO_CONTENT {
             return Ok(Value::Null);
@@ -112,124 +105,50 @@ impl Api {
         if status.is_success() {
             Ok(body)
         } else {
-            let code = body["error"]["code"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
+            let code = body["error"]["code"].as_str().unwrap_or_default().to_owned();
             Err(ApiError::Status(status.as_u16(), code))
         }
     }
 
     pub async fn widget_session(&self, base: &str, site_key: &str) -> ApiResult<Visitor> {
         let body = json!({ "site_key": site_key });
-        let r = self
-            .call(
-                Method::POST,
-                format!("{base}/widget/session"),
-                None,
-                Some(body),
-                true,
-            )
-            .await?;
-        Ok(Visitor {
-            token: string(&r["visitor_token"])?,
-        })
+        let r = self.call(Method::POST, format!("{base}/widget/session"), None, Some(body), true).await?;
+        Ok(Visitor { token: string(&r["visitor_token"])? })
     }
 
     /// `POST /manager/request`: the session, `waiting` or already `active`.
     pub async fn request_manager(&self, base: &str, visitor_token: &str) -> ApiResult<Value> {
         let url = format!("{base}/manager/request");
-        let r = self
-            .call(
-                Method::POST,
-                url,
-                Some(visitor_token),
-                Some(json!({})),
-                true,
-            )
-            .await?;
+        let r = self.call(Method::POST, url, Some(visitor_token), Some(json!({})), true).await?;
         Ok(r["session"].clone())
     }
 
-    pub async fn manager_auth(
-        &self,
-        base: &str,
-        email: &str,
-        password: &str,
-    ) -> ApiResult<Manager> {
+    pub async fn manager_auth(&self, base: &str, email: &str, password: &str) -> ApiResult<Manager> {
         let body = json!({ "email": email, "password": password });
-        let r = self
-            .call(
-                Method::POST,
-                format!("{base}/manager/auth"),
-                None,
-                Some(body),
-                false,
-            )
-            .await?;
-        Ok(Manager {
-            token: string(&r["token"])?,
-            id: string(&r["manager"]["id"])?,
-        })
+        let r = self.call(Method::POST, format!("{base}/manager/auth"), None, Some(body), false).await?;
+        Ok(Manager { token: string(&r["token"])?, id: string(&r["manager"]["id"])? })
     }
 
-    pub async fn accept(
-        &self,
-        base: &str,
-        manager_token: &str,
-        session_id: &str,
-    ) -> ApiResult<Value> {
+    pub async fn accept(&self, base: &str, manager_token: &str, session_id: &str) -> ApiResult<Value> {
         let url = format!("{base}/manager/sessions/{session_id}/accept");
-        let r = self
-            .call(
-                Method::POST,
-                url,
-                Some(manager_token),
-                Some(json!({})),
-                false,
-            )
-            .await?;
+        let r = self.call(Method::POST, url, Some(manager_token), Some(json!({})), false).await?;
         Ok(r["session"].clone())
     }
 
     pub async fn close(&self, base: &str, manager_token: &str, session_id: &str) -> ApiResult<()> {
         let url = format!("{base}/manager/sessions/{session_id}/close");
-        self.call(
-            Method::POST,
-            url,
-            Some(manager_token),
-            Some(json!({})),
-            false,
-        )
-        .await
-        .map(drop)
+        self.call(Method::POST, url, Some(manager_token), Some(json!({})), false).await.map(drop)
     }
 
     /// `POST /manager/create` with an admin token.
-    pub async fn create_manager(
-        &self,
-        base: &str,
-        admin_token: &str,
-        email: &str,
-        password: &str,
-    ) -> ApiResult<Value> {
-        let body =
-            json!({ "email": email, "name": email, "password": password, "role": "manager" });
-        self.call(
-            Method::POST,
-            format!("{base}/manager/create"),
-            Some(admin_token),
-            Some(body),
-            false,
-        )
-        .await
+    pub async fn create_manager(&self, base: &str, admin_token: &str, email: &str, password: &str) -> ApiResult<Value> {
+        let body = json!({ "email": email, "name": email, "password": password, "role": "manager" });
+        self.call(Method::POST, format!("{base}/manager/create"), Some(admin_token), Some(body), false).await
     }
 }
 
 fn string(v: &Value) -> ApiResult<String> {
-    v.as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| ApiError::Transport(format!("unexpected reply shape near {v}")))
+    v.as_str().map(str::to_owned).ok_or_else(|| ApiError::Transport(format!("unexpected reply shape near {v}")))
 }
 
 #[cfg(test)]
@@ -238,10 +157,7 @@ mod tests {
 
     #[test]
     fn labels() {
-        assert_eq!(
-            ApiError::Status(409, "conflict".into()).label(),
-            "http_409_conflict"
-        );
+        assert_eq!(ApiError::Status(409, "conflict".into()).label(), "http_409_conflict");
         assert_eq!(ApiError::Status(502, String::new()).label(), "http_502");
         assert_eq!(ApiError::Transport("x".into()).label(), "http_transport");
     }

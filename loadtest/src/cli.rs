@@ -9,10 +9,7 @@ use crate::fixture::{Credentials, parse_credentials};
 use crate::setup::SetupArgs;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "loadtest",
-    about = "Load generator for Switchboard (see loadtest/README.md)"
-)]
+#[command(name = "loadtest", about = "Load generator for Switchboard (see loadtest/README.md)")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

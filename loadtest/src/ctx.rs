@@ -27,15 +27,8 @@ impl Ctx {
     }
 
     /// Socket options for a token; visitors also send the site's `Origin`.
-    pub fn socket_options(
-        &self,
-        url: &str,
-        namespace: &str,
-        token: &str,
-        visitor: bool,
-    ) -> ConnectOptions {
-        let mut opts =
-            ConnectOptions::new(url, namespace, json!({ "token": token })).timeout(self.timeout);
+    pub fn socket_options(&self, url: &str, namespace: &str, token: &str, visitor: bool) -> ConnectOptions {
+        let mut opts = ConnectOptions::new(url, namespace, json!({ "token": token })).timeout(self.timeout);
         if let (true, Some(origin)) = (visitor, self.api.origin()) {
             opts = opts.header("Origin", origin);
         }
@@ -62,10 +55,7 @@ impl Ctx {
 pub fn socket_error_label(e: &sio_client::Error) -> String {
     match e {
         sio_client::Error::ConnectRejected(data) => {
-            let code = data["code"]
-                .as_str()
-                .or(data["message"].as_str())
-                .unwrap_or("unknown");
+            let code = data["code"].as_str().or(data["message"].as_str()).unwrap_or("unknown");
             format!("socket_rejected_{code}")
         }
         sio_client::Error::Timeout => "socket_timeout".to_owned(),

@@ -69,9 +69,7 @@ impl Driver {
         let mut k = 0u32;
         let mut storm = schedule.storm_at;
         loop {
-            let sending = schedule.period.is_some()
-                && next < schedule.stop
-                && !self.party.sessions.is_empty();
+            let sending = schedule.period.is_some() && next < schedule.stop && !self.party.sessions.is_empty();
             tokio::select! {
                 event = self.party.client.next_event_timed() => match event {
                     Ok((name, arg, at)) => {
@@ -152,10 +150,7 @@ impl Driver {
     fn send(&self, k: u32, intended: Instant) -> (String, AckFuture) {
         let sessions = &self.party.sessions;
         let session = sessions[k as usize % sessions.len()].clone();
-        let key = MsgKey {
-            sender: self.party.idx,
-            k,
-        };
+        let key = MsgKey { sender: self.party.idx, k };
         let payload = json!({
             "session_id": session,
             "client_id": format!("lt-{}-{k}", self.party.idx),
@@ -166,17 +161,8 @@ impl Driver {
     }
 
     /// `result` is `None` when the run ended before the ack came.
-    fn on_ack(
-        &mut self,
-        k: u32,
-        session: String,
-        intended: Instant,
-        result: Option<Result<Value, Error>>,
-    ) {
-        let key = MsgKey {
-            sender: self.party.idx,
-            k,
-        };
+    fn on_ack(&mut self, k: u32, session: String, intended: Instant, result: Option<Result<Value, Error>>) {
+        let key = MsgKey { sender: self.party.idx, k };
         let outcome = match result {
             None => {
                 self.stats.count("ack_missing_at_end");
@@ -187,10 +173,7 @@ impl Driver {
                 Outcome::Acked(ack["message"]["id"].as_str().unwrap_or_default().to_owned())
             }
             Some(Ok(ack)) => {
-                let code = ack["error"]["code"]
-                    .as_str()
-                    .unwrap_or("unknown")
-                    .to_owned();
+                let code = ack["error"]["code"].as_str().unwrap_or("unknown").to_owned();
                 self.stats.count(format!("ack_error_{code}"));
                 Outcome::Rejected(code)
             }
@@ -205,11 +188,7 @@ impl Driver {
                 Outcome::NoAck
             }
         };
-        self.ledger.sent.push(Sent {
-            key,
-            session,
-            outcome,
-        });
+        self.ledger.sent.push(Sent { key, session, outcome });
     }
 
     /// Returns the load message it delivered, if any.
@@ -234,8 +213,7 @@ impl Driver {
         }
         if !via_sync {
             let intended = self.ctx.origin + Duration::from_micros(intended_us);
-            self.stats
-                .record("delivery", at.saturating_duration_since(intended));
+            self.stats.record("delivery", at.saturating_duration_since(intended));
         }
         self.ledger.delivered.push(Delivered {
             receiver: self.party.idx,
@@ -253,25 +231,19 @@ impl Driver {
     async fn reconnect(&mut self, began: Instant, until: Instant) -> bool {
         let visitor = self.party.role == Role::Visitor;
         loop {
-            match self
-                .ctx
-                .connect(&self.party.url, "/chat", &self.party.token, visitor)
-                .await
-            {
+            match self.ctx.connect(&self.party.url, "/chat", &self.party.token, visitor).await {
                 Ok(client) => {
                     self.party.client = client;
                     self.stats.record("reconnect", began.elapsed());
                     break;
                 }
                 Err(e) => {
-                    self.stats
-                        .count(format!("reconnect_{}", socket_error_label(&e)));
+                    self.stats.count(format!("reconnect_{}", socket_error_label(&e)));
                     if Instant::now() + Duration::from_millis(200) > until {
                         self.stats.count("reconnect_gave_up");
                         return false;
                     }
-                    tokio::time::sleep(Duration::from_millis(100 + rand::random::<u64>() % 200))
-                        .await;
+                    tokio::time::sleep(Duration::from_millis(100 + rand::random::<u64>() % 200)).await;
                 }
             }
         }
@@ -291,32 +263,18 @@ impl Driver {
 }
 
 /// All messages of a session after `after_seq`, following `has_more`.
-pub async fn sync(
-    client: &sio_client::Client,
-    session: &str,
-    mut after_seq: u64,
-) -> Result<Vec<Value>, String> {
+pub async fn sync(client: &sio_client::Client, session: &str, mut after_seq: u64) -> Result<Vec<Value>, String> {
     let mut all = Vec::new();
     loop {
         let ack = client
-            .emit_ack(
-                "messages:sync",
-                json!({ "session_id": session, "after_seq": after_seq, "limit": 500 }),
-            )
+            .emit_ack("messages:sync", json!({ "session_id": session, "after_seq": after_seq, "limit": 500 }))
             .await
             .map_err(|e| socket_error_label(&e))?;
         if ack["ok"] != true {
-            return Err(format!(
-                "error_{}",
-                ack["error"]["code"].as_str().unwrap_or("unknown")
-            ));
+            return Err(format!("error_{}", ack["error"]["code"].as_str().unwrap_or("unknown")));
         }
         let page = ack["messages"].as_array().cloned().unwrap_or_default();
-        after_seq = page
-            .iter()
-            .filter_map(|m| m["seq"].as_u64())
-            .max()
-            .unwrap_or(after_seq);
+        after_seq = page.iter().filter_map(|m| m["seq"].as_u64()).max().unwrap_or(after_seq);
         let more = ack["has_more"] == true && !page.is_empty();
         all.extend(page);
         if !more {

@@ -22,8 +22,7 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
     }
 
@@ -36,10 +35,7 @@ impl Fixture {
 /// `email:password` as given on the command line.
 pub fn parse_credentials(s: &str) -> Result<Credentials, String> {
     let (email, password) = s.split_once(':').ok_or("expected EMAIL:PASSWORD")?;
-    Ok(Credentials {
-        email: email.to_owned(),
-        password: password.to_owned(),
-    })
+    Ok(Credentials { email: email.to_owned(), password: password.to_owned() })
 }
 
 #[cfg(test)]

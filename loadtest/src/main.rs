@@ -56,21 +56,14 @@ async fn run(args: RunArgs) -> anyhow::Result<bool> {
     let fixture = match &args.fixture {
         Some(path) => Fixture::load(path)?,
         None => Fixture {
-            site_key: args
-                .site_key
-                .clone()
-                .context("--fixture or --site-key is required")?,
+            site_key: args.site_key.clone().context("--fixture or --site-key is required")?,
             origin: None,
             managers: args.manager_logins.clone(),
         },
     };
     let params = Params::resolve(&args, fixture.managers.len());
     check_open_files(&params, args.http_concurrency)?;
-    let urls: Vec<String> = args
-        .urls
-        .iter()
-        .map(|u| u.trim_end_matches('/').to_owned())
-        .collect();
+    let urls: Vec<String> = args.urls.iter().map(|u| u.trim_end_matches('/').to_owned()).collect();
     let timeout = Duration::from_secs_f64(args.timeout);
     let origin = args.origin.clone().or(fixture.origin);
     let ctx = Arc::new(Ctx {

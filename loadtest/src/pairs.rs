@@ -45,39 +45,20 @@ pub struct Population {
 
 /// Logs managers in (a few at a time: each login is an argon2 hash) and connects them
 /// to `/chat`; returns them with their REST identities.
-pub async fn managers(
-    ctx: &Ctx,
-    count: usize,
-    stats: &mut Stats,
-) -> anyhow::Result<Vec<(Party, Manager)>> {
+pub async fn managers(ctx: &Ctx, count: usize, stats: &mut Stats) -> anyhow::Result<Vec<(Party, Manager)>> {
     if count == 0 || ctx.managers.len() < count {
-        bail!(
-            "{count} managers needed, {} logins available (see `loadtest setup`)",
-            ctx.managers.len()
-        );
+        bail!("{count} managers needed, {} logins available (see `loadtest setup`)", ctx.managers.len());
     }
     let logins = futures::stream::iter(ctx.managers[..count].iter().enumerate())
         .map(|(j, creds)| async move {
             let url = ctx.url(j + 1).to_owned();
-            let me = ctx
-                .api
-                .manager_auth(&url, &creds.email, &creds.password)
-                .await?;
+            let me = ctx.api.manager_auth(&url, &creds.email, &creds.password).await?;
             let client = ctx
                 .connect(&url, "/chat", &me.token, false)
                 .await
-                .map_err(|e| {
-                    ApiError::Transport(format!("manager socket: {e} ({})", socket_error_label(&e)))
-                })?;
+                .map_err(|e| ApiError::Transport(format!("manager socket: {e} ({})", socket_error_label(&e))))?;
             let idx = u32::try_from(j).expect("few managers");
-            let party = Party {
-                idx,
-                role: Role::Manager,
-                url,
-                token: me.token.clone(),
-                client,
-                sessions: Vec::new(),
-            };
+            let party = Party { idx, role: Role::Manager, url, token: me.token.clone(), client, sessions: Vec::new() };
             Ok::<_, ApiError>((party, me))
         })
         .buffered(4)
@@ -104,11 +85,7 @@ pub async fn population(
     stats: &mut Stats,
 ) -> anyhow::Result<Population> {
     let managers = managers(ctx, manager_count, stats).await?;
-    let by_id: HashMap<&str, usize> = managers
-        .iter()
-        .enumerate()
-        .map(|(j, (_, m))| (m.id.as_str(), j))
-        .collect();
+    let by_id: HashMap<&str, usize> = managers.iter().enumerate().map(|(j, (_, m))| (m.id.as_str(), j)).collect();
     let m = managers.len();
     let start = Instant::now();
     let gap = Duration::from_secs_f64(1.0 / ctx.params.connect_rate.max(0.001));
@@ -139,9 +116,7 @@ pub async fn population(
                 stats.merge(local);
                 let session = visitor.sessions[0].clone();
                 managers[j].sessions.push(session.clone());
-                population
-                    .members
-                    .insert(session, vec![visitor.idx, managers[j].idx]);
+                population.members.insert(session, vec![visitor.idx, managers[j].idx]);
                 population.visitors.push(visitor);
             }
             Err((label, local)) => {
@@ -185,10 +160,7 @@ async fn pair(
         return Err(("request_without_session".to_owned(), stats));
     };
     // An `auto` site may have assigned someone already: that manager is the peer.
-    let j = match session["manager"]["id"]
-        .as_str()
-        .and_then(|id| by_id.get(id))
-    {
+    let j = match session["manager"]["id"].as_str().and_then(|id| by_id.get(id)) {
         Some(assigned) => *assigned,
         None => {
             let (manager, me) = &managers[j];
@@ -199,13 +171,6 @@ async fn pair(
         }
     };
     stats.record("setup", intended.elapsed());
-    let party = Party {
-        idx,
-        role: Role::Visitor,
-        url,
-        token: visitor.token,
-        client,
-        sessions: vec![session_id],
-    };
+    let party = Party { idx, role: Role::Visitor, url, token: visitor.token, client, sessions: vec![session_id] };
     Ok((party, j, stats))
 }

@@ -17,11 +17,7 @@ struct Sample {
 fn sample(pid: u32) -> Option<Sample> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    Some(Sample {
-        rss_kb: parse_rss_kb(&status)?,
-        cpu_ticks: parse_cpu_ticks(&stat)?,
-        at: Instant::now(),
-    })
+    Some(Sample { rss_kb: parse_rss_kb(&status)?, cpu_ticks: parse_cpu_ticks(&stat)?, at: Instant::now() })
 }
 
 fn parse_rss_kb(status: &str) -> Option<u64> {
@@ -61,12 +57,7 @@ pub struct ProcReport {
 impl ProcWatch {
     pub fn new(pid: u32) -> Self {
         let start = sample(pid);
-        Self {
-            pid,
-            start,
-            marked: None,
-            peak_rss_kb: start.map_or(0, |s| s.rss_kb),
-        }
+        Self { pid, start, marked: None, peak_rss_kb: start.map_or(0, |s| s.rss_kb) }
     }
 
     /// Called periodically to keep the peak.
@@ -92,11 +83,7 @@ impl ProcWatch {
     pub fn finish(mut self) -> Option<ProcReport> {
         self.tick();
         let (start, end) = (self.start?, sample(self.pid)?);
-        let wall = end
-            .at
-            .duration_since(start.at)
-            .max(Duration::from_millis(1))
-            .as_secs_f64();
+        let wall = end.at.duration_since(start.at).max(Duration::from_millis(1)).as_secs_f64();
         let cpu = (end.cpu_ticks - start.cpu_ticks) as f64 / TICKS_PER_SECOND;
         let mb = |kb: u64| (kb as f64 / 1024.0 * 10.0).round() / 10.0;
         Some(ProcReport {

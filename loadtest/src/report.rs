@@ -25,44 +25,20 @@ pub struct Report {
 }
 
 /// Counters that mean the system broke a promise: any of them fails the run.
-const BROKEN_PROMISES: &[&str] = &[
-    "lost",
-    "duplicated",
-    "lost_in_store",
-    "seq_gaps",
-    "stored_duplicates",
-    "double_claims",
-];
+const BROKEN_PROMISES: &[&str] =
+    &["lost", "duplicated", "lost_in_store", "seq_gaps", "stored_duplicates", "double_claims"];
 
 /// Counter prefixes that are errors (for `--max-errors` and `--smoke`).
-const ERROR_PREFIXES: &[&str] = &[
-    "http_",
-    "socket_",
-    "ack_",
-    "accept_",
-    "pair_setup_failed",
-    "reconnect_gave_up",
-    "sync_",
-    "signal_",
-    "request_",
-];
+const ERROR_PREFIXES: &[&str] =
+    &["http_", "socket_", "ack_", "accept_", "pair_setup_failed", "reconnect_gave_up", "sync_", "signal_", "request_"];
 
 /// Counters under an error prefix that are outcomes, not errors: a lost accept race is
 /// what the burst preset provokes.
 const NOT_ERRORS: &[&str] = &["accept_ok", "accept_lost_race"];
 
 impl Report {
-    pub fn new(
-        params: Params,
-        urls: Vec<String>,
-        main_latency: &'static str,
-        stats: &Stats,
-    ) -> Self {
-        let latency_ms = stats
-            .histograms
-            .keys()
-            .filter_map(|name| Some((*name, stats.summary(name)?)))
-            .collect();
+    pub fn new(params: Params, urls: Vec<String>, main_latency: &'static str, stats: &Stats) -> Self {
+        let latency_ms = stats.histograms.keys().filter_map(|name| Some((*name, stats.summary(name)?))).collect();
         Self {
             params,
             urls,
@@ -94,29 +70,18 @@ impl Report {
         }
         let main = self.latency_ms.get(self.main_latency);
         if main.is_none_or(|m| m.count == 0) {
-            self.failures
-                .push(format!("no {} latency recorded", self.main_latency));
+            self.failures.push(format!("no {} latency recorded", self.main_latency));
         }
-        let checks = [
-            ("p99", args.max_p99, main.map(|m| m.p99)),
-            ("p99.9", args.max_p999, main.map(|m| m.p999)),
-        ];
+        let checks = [("p99", args.max_p99, main.map(|m| m.p99)), ("p99.9", args.max_p999, main.map(|m| m.p999))];
         for (name, limit, value) in checks {
             if let (Some(limit), Some(value)) = (limit, value)
                 && value > limit
             {
-                self.failures.push(format!(
-                    "{} {name} {value} ms > {limit} ms",
-                    self.main_latency
-                ));
+                self.failures.push(format!("{} {name} {value} ms > {limit} ms", self.main_latency));
             }
         }
         let errors = self.errors();
-        let allowed = if self.params.smoke {
-            Some(0)
-        } else {
-            args.max_errors
-        };
+        let allowed = if self.params.smoke { Some(0) } else { args.max_errors };
         if let Some(allowed) = allowed.filter(|a| errors > *a) {
             self.failures.push(format!("{errors} errors > {allowed}"));
         }
@@ -163,20 +128,12 @@ impl Report {
         let _ = writeln!(
             out,
             "\nfigures: {}",
-            self.figures
-                .iter()
-                .map(|(k, v)| format!("{k} {v:.1}"))
-                .collect::<Vec<_>>()
-                .join("  ")
+            self.figures.iter().map(|(k, v)| format!("{k} {v:.1}")).collect::<Vec<_>>().join("  ")
         );
         let _ = writeln!(
             out,
             "counters: {}",
-            self.counters
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("  ")
+            self.counters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("  ")
         );
         for s in &self.servers {
             let _ = writeln!(
@@ -190,11 +147,8 @@ impl Report {
                 s.cpu_percent
             );
         }
-        let verdict = if self.failures.is_empty() {
-            "PASS".to_owned()
-        } else {
-            format!("FAIL: {}", self.failures.join("; "))
-        };
+        let verdict =
+            if self.failures.is_empty() { "PASS".to_owned() } else { format!("FAIL: {}", self.failures.join("; ")) };
         let _ = writeln!(out, "\n{verdict}");
         out
     }
@@ -210,21 +164,8 @@ mod tests {
     use crate::cli::{Cli, Command};
 
     fn judged(flags: &[&str], stats: &Stats) -> Report {
-        let argv = [
-            &[
-                "loadtest",
-                "run",
-                "--url",
-                "http://127.0.0.1:1",
-                "--site-key",
-                "k",
-            ],
-            flags,
-        ]
-        .concat();
-        let Command::Run(args) = Cli::try_parse_from(argv).unwrap().command else {
-            unreachable!()
-        };
+        let argv = [&["loadtest", "run", "--url", "http://127.0.0.1:1", "--site-key", "k"], flags].concat();
+        let Command::Run(args) = Cli::try_parse_from(argv).unwrap().command else { unreachable!() };
         let mut report = Report::new(Params::resolve(&args, 2), vec![], "delivery", stats);
         report.judge(&args);
         report
@@ -260,33 +201,19 @@ mod tests {
     fn thresholds() {
         let r = judged(&["--max-p99", "50"], &healthy());
         assert_eq!(r.failures, ["delivery p99 99.01 ms > 50 ms"]);
-        assert!(
-            judged(&["--max-p99", "150"], &healthy())
-                .failures
-                .is_empty()
-        );
+        assert!(judged(&["--max-p99", "150"], &healthy()).failures.is_empty());
 
         let mut s = healthy();
         s.add("ack_error_rate_limited", 3);
         s.add("accept_lost_race", 5);
         s.add("accept_ok", 5);
-        assert_eq!(
-            judged(&["--max-errors", "2"], &s).failures,
-            ["3 errors > 2"]
-        );
+        assert_eq!(judged(&["--max-errors", "2"], &s).failures, ["3 errors > 2"]);
         assert!(judged(&["--max-errors", "3"], &s).failures.is_empty());
-        assert_eq!(
-            judged(&["--smoke"], &s).failures,
-            ["3 errors > 0"],
-            "smoke allows no error"
-        );
+        assert_eq!(judged(&["--smoke"], &s).failures, ["3 errors > 0"], "smoke allows no error");
     }
 
     #[test]
     fn no_samples_is_a_failure() {
-        assert_eq!(
-            judged(&[], &Stats::default()).failures,
-            ["no delivery latency recorded"]
-        );
+        assert_eq!(judged(&[], &Stats::default()).failures, ["no delivery latency recorded"]);
     }
 }

@@ -91,17 +91,8 @@ pub async fn run(args: SetupArgs) -> anyhow::Result<()> {
                 ],
                 Some(&password),
             )?;
-            let key = site["key"]
-                .as_str()
-                .context("site create printed no key")?
-                .to_owned();
-            (
-                key,
-                Credentials {
-                    email,
-                    password: password.clone(),
-                },
-            )
+            let key = site["key"].as_str().context("site create printed no key")?.to_owned();
+            (key, Credentials { email, password: password.clone() })
         }
         None => (
             args.site_key.clone().expect("required by clap"),
@@ -113,16 +104,9 @@ pub async fn run(args: SetupArgs) -> anyhow::Result<()> {
     };
 
     let api = Api::new(None, 16, Duration::from_secs(30));
-    let admin_token = api
-        .manager_auth(&args.url, &admin.email, &admin.password)
-        .await
-        .context("admin login")?
-        .token;
+    let admin_token = api.manager_auth(&args.url, &admin.email, &admin.password).await.context("admin login")?.token;
     let managers: Vec<Credentials> = (0..args.managers)
-        .map(|j| Credentials {
-            email: format!("lt-{tag}-{j}@loadtest.invalid"),
-            password: password.clone(),
-        })
+        .map(|j| Credentials { email: format!("lt-{tag}-{j}@loadtest.invalid"), password: password.clone() })
         .collect();
     // Each create hashes a password (argon2): a few at a time is what the server likes.
     let results: Vec<_> = futures::stream::iter(&managers)
@@ -133,17 +117,9 @@ pub async fn run(args: SetupArgs) -> anyhow::Result<()> {
     if let Some(err) = results.into_iter().find_map(Result::err) {
         bail!("creating managers: {err}");
     }
-    let fixture = Fixture {
-        site_key,
-        origin,
-        managers,
-    };
+    let fixture = Fixture { site_key, origin, managers };
     fixture.save(&args.out)?;
-    eprintln!(
-        "wrote {} ({} managers)",
-        args.out.display(),
-        fixture.managers.len()
-    );
+    eprintln!("wrote {} ({} managers)", args.out.display(), fixture.managers.len());
     Ok(())
 }
 
@@ -164,11 +140,6 @@ fn cli(bin: &PathBuf, args: &[&str], stdin: Option<&str>) -> anyhow::Result<Valu
         bail!("switchboard {} failed: {}", args.join(" "), out.status);
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    let line = text
-        .lines()
-        .rev()
-        .find(|l| l.trim_start().starts_with('{'))
-        .unwrap_or_default();
-    serde_json::from_str(line)
-        .with_context(|| format!("switchboard {} printed {text:?}", args.join(" ")))
+    let line = text.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or_default();
+    serde_json::from_str(line).with_context(|| format!("switchboard {} printed {text:?}", args.join(" ")))
 }

@@ -20,9 +20,7 @@ pub struct Stats {
 
 impl Stats {
     pub fn record(&mut self, name: &'static str, latency: Duration) {
-        let micros = u64::try_from(latency.as_micros())
-            .unwrap_or(u64::MAX)
-            .clamp(1, MAX_MICROS);
+        let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX).clamp(1, MAX_MICROS);
         self.histograms
             .entry(name)
             .or_insert_with(|| Histogram::new_with_bounds(1, MAX_MICROS, 3).expect("valid bounds"))

@@ -118,18 +118,9 @@ pub fn missing<'a>(
 ) -> HashMap<u32, HashSet<MsgKey>> {
     let got: HashSet<(u32, MsgKey)> = delivered.into_iter().map(|d| (d.receiver, d.key)).collect();
     let mut out: HashMap<u32, HashSet<MsgKey>> = HashMap::new();
-    for s in sent
-        .into_iter()
-        .filter(|s| matches!(s.outcome, Outcome::Acked(_)))
-    {
-        let receivers = members
-            .get(&s.session)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        for r in receivers
-            .iter()
-            .filter(|r| **r != s.key.sender && !got.contains(&(**r, s.key)))
-        {
+    for s in sent.into_iter().filter(|s| matches!(s.outcome, Outcome::Acked(_))) {
+        let receivers = members.get(&s.session).map(Vec::as_slice).unwrap_or_default();
+        for r in receivers.iter().filter(|r| **r != s.key.sender && !got.contains(&(**r, s.key))) {
             out.entry(*r).or_default().insert(s.key);
         }
     }
@@ -156,29 +147,25 @@ pub fn verify(
         if !live_ids.insert((d.receiver, d.id.as_str())) {
             v.duplicated += 1;
         }
-        let last = last_seq
-            .entry((d.receiver, d.session.as_str()))
-            .or_default();
+        let last = last_seq.entry((d.receiver, d.session.as_str())).or_default();
         if d.seq < *last {
             v.reordered += 1;
         }
         *last = (*last).max(d.seq);
     }
 
-    v.lost = missing(&ledger.sent, &ledger.delivered, members)
-        .values()
-        .map(|m| m.len() as u64)
-        .sum();
-    let stored_ids: Option<HashSet<&str>> =
-        stored.map(|s| s.values().flatten().map(|m| m.id.as_str()).collect());
+    v.lost = missing(&ledger.sent, &ledger.delivered, members).values().map(|m| m.len() as u64).sum();
+    // Per session, so a session whose history could not be read proves nothing missing.
+    let stored_ids: HashMap<&str, HashSet<&str>> = stored
+        .into_iter()
+        .flatten()
+        .map(|(session, history)| (session.as_str(), history.iter().map(|m| m.id.as_str()).collect()))
+        .collect();
     for s in &ledger.sent {
         match &s.outcome {
             Outcome::Acked(id) => {
                 v.acked += 1;
-                if stored_ids
-                    .as_ref()
-                    .is_some_and(|ids| !ids.contains(id.as_str()))
-                {
+                if stored_ids.get(s.session.as_str()).is_some_and(|ids| !ids.contains(id.as_str())) {
                     v.lost_in_store += 1;
                 }
             }
@@ -212,23 +199,12 @@ mod tests {
     }
 
     fn sent(sender: u32, k: u32, outcome: Outcome) -> Sent {
-        Sent {
-            key: key(sender, k),
-            session: "s".into(),
-            outcome,
-        }
+        Sent { key: key(sender, k), session: "s".into(), outcome }
     }
 
     fn got(receiver: u32, sender: u32, k: u32, seq: u64, via_sync: bool) -> Delivered {
         let id = format!("m{sender}-{k}");
-        Delivered {
-            receiver,
-            key: key(sender, k),
-            id,
-            session: "s".into(),
-            seq,
-            via_sync,
-        }
+        Delivered { receiver, key: key(sender, k), id, session: "s".into(), seq, via_sync }
     }
 
     fn members() -> HashMap<String, Vec<u32>> {
@@ -246,21 +222,11 @@ mod tests {
     #[test]
     fn clean_run() {
         let ledger = Ledger {
-            sent: vec![
-                sent(1, 0, Outcome::Acked("m1-0".into())),
-                sent(2, 0, Outcome::Acked("m2-0".into())),
-            ],
+            sent: vec![sent(1, 0, Outcome::Acked("m1-0".into())), sent(2, 0, Outcome::Acked("m2-0".into()))],
             delivered: vec![got(2, 1, 0, 1, false), got(1, 2, 0, 2, false)],
         };
         let v = verify(&ledger, &members(), None);
-        assert_eq!(
-            v,
-            Verdict {
-                acked: 2,
-                delivered: 2,
-                ..Verdict::default()
-            }
-        );
+        assert_eq!(v, Verdict { acked: 2, delivered: 2, ..Verdict::default() });
     }
 
     #[test]
@@ -292,15 +258,8 @@ mod tests {
     #[test]
     fn sync_recovers_without_counting_duplicates() {
         let ledger = Ledger {
-            sent: vec![
-                sent(1, 0, Outcome::Acked("m1-0".into())),
-                sent(1, 1, Outcome::Acked("m1-1".into())),
-            ],
-            delivered: vec![
-                got(2, 1, 0, 1, false),
-                got(2, 1, 0, 1, true),
-                got(2, 1, 1, 2, true),
-            ],
+            sent: vec![sent(1, 0, Outcome::Acked("m1-0".into())), sent(1, 1, Outcome::Acked("m1-1".into()))],
+            delivered: vec![got(2, 1, 0, 1, false), got(2, 1, 0, 1, true), got(2, 1, 1, 2, true)],
         };
         let v = verify(&ledger, &members(), None);
         assert_eq!((v.lost, v.duplicated, v.delivered), (0, 0, 2));
@@ -309,23 +268,15 @@ mod tests {
     #[test]
     fn checks_the_stored_history() {
         let ledger = Ledger {
-            sent: vec![
-                sent(1, 0, Outcome::Acked("m1-0".into())),
-                sent(1, 1, Outcome::Acked("m1-1".into())),
-            ],
+            sent: vec![sent(1, 0, Outcome::Acked("m1-0".into())), sent(1, 1, Outcome::Acked("m1-1".into()))],
             delivered: vec![got(2, 1, 0, 1, false), got(2, 1, 1, 3, false)],
         };
-        let stored = |id: &str, seq, cid: &str| Stored {
-            id: id.into(),
-            seq,
-            client_id: Some(cid.into()),
-        };
-        let history = HashMap::from([(
-            "s".to_owned(),
-            vec![stored("m1-0", 1, "a"), stored("x", 3, "a")],
-        )]);
+        let stored = |id: &str, seq, cid: &str| Stored { id: id.into(), seq, client_id: Some(cid.into()) };
+        let history = HashMap::from([("s".to_owned(), vec![stored("m1-0", 1, "a"), stored("x", 3, "a")])]);
         let v = verify(&ledger, &members(), Some(&history));
         assert_eq!(v.lost_in_store, 1, "m1-1 acked but not stored");
+        let unread = HashMap::from([("other".to_owned(), vec![])]);
+        assert_eq!(verify(&ledger, &members(), Some(&unread)).lost_in_store, 0, "history of s not read");
         assert_eq!(v.seq_gaps, 1, "seq 1, 3");
         assert_eq!(v.stored_duplicates, 1, "client_id a twice");
     }

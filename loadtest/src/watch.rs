@@ -12,21 +12,13 @@ pub struct Watches {
 
 impl Watches {
     pub fn start(pids: &[u32]) -> Self {
-        let procs = Arc::new(Mutex::new(
-            pids.iter()
-                .map(|pid| ProcWatch::new(*pid))
-                .collect::<Vec<_>>(),
-        ));
+        let procs = Arc::new(Mutex::new(pids.iter().map(|pid| ProcWatch::new(*pid)).collect::<Vec<_>>()));
         if !pids.is_empty() {
             let weak = Arc::downgrade(&procs);
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(Duration::from_millis(500));
                 while let Some(procs) = weak.upgrade() {
-                    procs
-                        .lock()
-                        .expect("not poisoned")
-                        .iter_mut()
-                        .for_each(ProcWatch::tick);
+                    procs.lock().expect("not poisoned").iter_mut().for_each(ProcWatch::tick);
                     drop(procs);
                     tick.tick().await;
                 }
@@ -37,20 +29,13 @@ impl Watches {
 
     /// Records the RSS now, e.g. once every connection is open.
     pub fn mark(&self) {
-        self.procs
-            .lock()
-            .expect("not poisoned")
-            .iter_mut()
-            .for_each(ProcWatch::mark);
+        self.procs.lock().expect("not poisoned").iter_mut().for_each(ProcWatch::mark);
     }
 
     /// (start, now) RSS in KB of each watched process.
     pub fn rss_kb(&self) -> Vec<(u64, u64)> {
         let procs = self.procs.lock().expect("not poisoned");
-        procs
-            .iter()
-            .filter_map(|p| Some((p.start_rss_kb()?, p.rss_kb_now()?)))
-            .collect()
+        procs.iter().filter_map(|p| Some((p.start_rss_kb()?, p.rss_kb_now()?))).collect()
     }
 
     pub fn finish(self) -> Vec<ProcReport> {

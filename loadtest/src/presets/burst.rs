@@ -24,11 +24,8 @@ use crate::stats::Stats;
 pub async fn run(ctx: Arc<Ctx>) -> anyhow::Result<Outcome> {
     let p = ctx.params.clone();
     let mut stats = Stats::default();
-    let managers: Vec<Party> = pairs::managers(&ctx, p.managers, &mut stats)
-        .await?
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect();
+    let managers: Vec<Party> =
+        pairs::managers(&ctx, p.managers, &mut stats).await?.into_iter().map(|(p, _)| p).collect();
     let visitors = connect_visitors(&ctx, &mut stats).await;
 
     let burst = Instant::now() + Duration::from_millis(500);
@@ -37,30 +34,14 @@ pub async fn run(ctx: Arc<Ctx>) -> anyhow::Result<Outcome> {
     let manager_tasks: Vec<_> = managers
         .into_iter()
         .enumerate()
-        .map(|(j, party)| {
-            tokio::spawn(manager(
-                party,
-                j,
-                m,
-                p.race,
-                until,
-                Duration::from_secs_f64(p.drain),
-            ))
-        })
+        .map(|(j, party)| tokio::spawn(manager(party, j, m, p.race, until, Duration::from_secs_f64(p.drain))))
         .collect();
     let gap = Duration::from_secs_f64(p.burst_window / visitors.len().max(1) as f64);
     let visitor_tasks: Vec<_> = visitors
         .into_iter()
         .enumerate()
         .map(|(i, (url, v, client))| {
-            tokio::spawn(visitor(
-                ctx.clone(),
-                url,
-                v,
-                client,
-                burst + gap.mul_f64(i as f64),
-                until,
-            ))
+            tokio::spawn(visitor(ctx.clone(), url, v, client, burst + gap.mul_f64(i as f64), until))
         })
         .collect();
 
@@ -80,10 +61,7 @@ pub async fn run(ctx: Arc<Ctx>) -> anyhow::Result<Outcome> {
             *claims.entry(s).or_default() += 1;
         }
     }
-    stats.add(
-        "double_claims",
-        claims.values().filter(|n| **n > 1).count() as u64,
-    );
+    stats.add("double_claims", claims.values().filter(|n| **n > 1).count() as u64);
     stats.add("assigned", assigned.len() as u64);
 
     let mut figures = BTreeMap::new();
@@ -91,11 +69,7 @@ pub async fn run(ctx: Arc<Ctx>) -> anyhow::Result<Outcome> {
         let span = last.duration_since(burst).as_secs_f64().max(0.001);
         figures.insert("assignments_per_s".to_owned(), assigned.len() as f64 / span);
     }
-    Ok(Outcome {
-        stats,
-        figures,
-        main_latency: "assign",
-    })
+    Ok(Outcome { stats, figures, main_latency: "assign" })
 }
 
 async fn connect_visitors(ctx: &Ctx, stats: &mut Stats) -> Vec<(String, Visitor, Client)> {
@@ -105,24 +79,14 @@ async fn connect_visitors(ctx: &Ctx, stats: &mut Stats) -> Vec<(String, Visitor,
         .map(|i| async move {
             sleep_until(start + gap.mul_f64(i as f64)).await;
             let url = ctx.url(i).to_owned();
-            let v = ctx
-                .api
-                .widget_session(&url, &ctx.site_key)
-                .await
-                .map_err(|e| e.label())?;
-            let client = ctx
-                .connect(&url, "/chat", &v.token, true)
-                .await
-                .map_err(|e| socket_error_label(&e))?;
+            let v = ctx.api.widget_session(&url, &ctx.site_key).await.map_err(|e| e.label())?;
+            let client = ctx.connect(&url, "/chat", &v.token, true).await.map_err(|e| socket_error_label(&e))?;
             Ok::<_, String>((url, v, client))
         })
         .buffer_unordered(ctx.params.connect_rate.clamp(16.0, 512.0) as usize)
         .collect()
         .await;
-    results
-        .into_iter()
-        .filter_map(|r| r.map_err(|label| stats.count(label)).ok())
-        .collect()
+    results.into_iter().filter_map(|r| r.map_err(|label| stats.count(label)).ok()).collect()
 }
 
 /// Requests at `intended`; returns the session id and when it became active.
@@ -214,9 +178,7 @@ async fn manager(
             () = sleep_until(until) => break,
         }
     }
-    while let Ok(Some((session, result))) =
-        tokio::time::timeout_at(until + drain, acks.next()).await
-    {
+    while let Ok(Some((session, result))) = tokio::time::timeout_at(until + drain, acks.next()).await {
         record_accept(&mut stats, &mut won, session, result);
     }
     stats.add("accept_unanswered", acks.len() as u64);
@@ -224,22 +186,14 @@ async fn manager(
     (stats, won)
 }
 
-fn record_accept(
-    stats: &mut Stats,
-    won: &mut Vec<String>,
-    session: String,
-    result: Result<serde_json::Value, Error>,
-) {
+fn record_accept(stats: &mut Stats, won: &mut Vec<String>, session: String, result: Result<serde_json::Value, Error>) {
     match result {
         Ok(ack) if ack["ok"] == true => {
             stats.count("accept_ok");
             won.push(session);
         }
         Ok(ack) if ack["error"]["code"] == "conflict" => stats.count("accept_lost_race"),
-        Ok(ack) => stats.count(format!(
-            "accept_error_{}",
-            ack["error"]["code"].as_str().unwrap_or("unknown")
-        )),
+        Ok(ack) => stats.count(format!("accept_error_{}", ack["error"]["code"].as_str().unwrap_or("unknown"))),
         Err(e) => stats.count(format!("accept_{}", socket_error_label(&e))),
     }
 }

@@ -25,10 +25,7 @@ pub struct CallPair {
 }
 
 pub async fn run(ctx: Arc<Ctx>, pairs: Vec<CallPair>, start: Instant, stop: Instant) -> Stats {
-    let tasks: Vec<_> = pairs
-        .into_iter()
-        .map(|pair| tokio::spawn(calls(ctx.clone(), pair, start, stop)))
-        .collect();
+    let tasks: Vec<_> = pairs.into_iter().map(|pair| tokio::spawn(calls(ctx.clone(), pair, start, stop))).collect();
     let mut stats = Stats::default();
     for t in tasks {
         stats.merge(t.await.expect("call task"));
@@ -58,99 +55,31 @@ async fn calls(ctx: Arc<Ctx>, pair: CallPair, start: Instant, stop: Instant) -> 
 }
 
 async fn connect(ctx: &Ctx, pair: &CallPair) -> Result<(Client, Client), String> {
-    let v = ctx
-        .connect(&pair.visitor.0, "/call", &pair.visitor.1, true)
-        .await;
-    let m = ctx
-        .connect(&pair.manager.0, "/call", &pair.manager.1, false)
-        .await;
+    let v = ctx.connect(&pair.visitor.0, "/call", &pair.visitor.1, true).await;
+    let m = ctx.connect(&pair.manager.0, "/call", &pair.manager.1, false).await;
     match (v, m) {
         (Ok(v), Ok(m)) => Ok((v, m)),
         (Err(e), _) | (_, Err(e)) => Err(socket_error_label(&e)),
     }
 }
 
-async fn one_call(
-    session: &str,
-    v: &mut Client,
-    m: &mut Client,
-    stats: &mut Stats,
-) -> Result<(), String> {
-    let incoming = hop(
-        v,
-        m,
-        "call:invite",
-        json!({"session_id": session, "media": "audio"}),
-        "call:incoming",
-        stats,
-    )
-    .await?;
-    let call_id = incoming["call"]["id"]
-        .as_str()
-        .ok_or("incoming_without_call")?
-        .to_owned();
+async fn one_call(session: &str, v: &mut Client, m: &mut Client, stats: &mut Stats) -> Result<(), String> {
+    let incoming =
+        hop(v, m, "call:invite", json!({"session_id": session, "media": "audio"}), "call:incoming", stats).await?;
+    let call_id = incoming["call"]["id"].as_str().ok_or("incoming_without_call")?.to_owned();
     let sdp = |kind: &str| json!({"type": kind, "sdp": "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"});
-    let candidate = json!({"candidate": "candidate:1 1 udp 2122260223 127.0.0.1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0});
-    hop(
-        m,
-        v,
-        "call:accept",
-        json!({"call_id": call_id}),
-        "call:accepted",
-        stats,
-    )
-    .await?;
-    hop(
-        v,
-        m,
-        "call:offer",
-        json!({"call_id": call_id, "sdp": sdp("offer")}),
-        "call:offer",
-        stats,
-    )
-    .await?;
-    hop(
-        m,
-        v,
-        "call:answer",
-        json!({"call_id": call_id, "sdp": sdp("answer")}),
-        "call:answer",
-        stats,
-    )
-    .await?;
+    let candidate =
+        json!({"candidate": "candidate:1 1 udp 2122260223 127.0.0.1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0});
+    hop(m, v, "call:accept", json!({"call_id": call_id}), "call:accepted", stats).await?;
+    hop(v, m, "call:offer", json!({"call_id": call_id, "sdp": sdp("offer")}), "call:offer", stats).await?;
+    hop(m, v, "call:answer", json!({"call_id": call_id, "sdp": sdp("answer")}), "call:answer", stats).await?;
     for _ in 0..2 {
-        hop(
-            v,
-            m,
-            "call:ice",
-            json!({"call_id": call_id, "candidate": candidate}),
-            "call:ice",
-            stats,
-        )
-        .await?;
-        hop(
-            m,
-            v,
-            "call:ice",
-            json!({"call_id": call_id, "candidate": candidate}),
-            "call:ice",
-            stats,
-        )
-        .await?;
+        hop(v, m, "call:ice", json!({"call_id": call_id, "candidate": candidate}), "call:ice", stats).await?;
+        hop(m, v, "call:ice", json!({"call_id": call_id, "candidate": candidate}), "call:ice", stats).await?;
     }
-    hop(
-        v,
-        m,
-        "call:end",
-        json!({"call_id": call_id}),
-        "call:ended",
-        stats,
-    )
-    .await?;
+    hop(v, m, "call:end", json!({"call_id": call_id}), "call:ended", stats).await?;
     // Both parties get call:ended; the caller's copy must not be mistaken for the next call's.
-    v.wait_for("call:ended")
-        .await
-        .map_err(|e| socket_error_label(&e))?;
+    v.wait_for("call:ended").await.map_err(|e| socket_error_label(&e))?;
     stats.count("calls_completed");
     Ok(())
 }

@@ -11,18 +11,13 @@ use tokio::time::Instant;
 use crate::cli::{Direction, Preset};
 use crate::ctx::Ctx;
 use crate::driver::{Driver, Schedule, sync};
-use crate::pairs::{Party, population};
+use crate::pairs::{Party, Role, population};
 use crate::presets::{Outcome, calls, login};
 use crate::stats::Stats;
 use crate::verify::{self, Ledger, Stored, verify};
 use crate::watch::Watches;
 
-pub async fn run(
-    ctx: Arc<Ctx>,
-    watches: &Watches,
-    verify_history: bool,
-    close: bool,
-) -> anyhow::Result<Outcome> {
+pub async fn run(ctx: Arc<Ctx>, watches: &Watches, verify_history: bool, close: bool) -> anyhow::Result<Outcome> {
     let p = ctx.params.clone();
     let mut stats = Stats::default();
     let pop = population(&ctx, p.visitors, p.managers, &mut stats).await?;
@@ -34,17 +29,13 @@ pub async fn run(
     let start = Instant::now() + Duration::from_millis(500);
     let stop = start + Duration::from_secs_f64(p.duration);
     let until = stop + Duration::from_secs_f64(p.drain);
-    let storm_at =
-        (p.preset == Preset::Reconnect).then(|| start + Duration::from_secs_f64(p.duration / 2.0));
+    let storm_at = (p.preset == Preset::Reconnect).then(|| start + Duration::from_secs_f64(p.duration / 2.0));
 
     let extra = match p.preset {
         Preset::Login => Some(tokio::spawn(login::flood(ctx.clone(), start, stop))),
-        Preset::Signaling => Some(tokio::spawn(calls::run(
-            ctx.clone(),
-            call_pairs(&pop.visitors, &pop.managers, p.calls),
-            start,
-            stop,
-        ))),
+        Preset::Signaling => {
+            Some(tokio::spawn(calls::run(ctx.clone(), call_pairs(&pop.visitors, &pop.managers, p.calls), start, stop)))
+        }
         _ => None,
     };
 
@@ -55,22 +46,13 @@ pub async fn run(
         Direction::Both => p.rate / 2.0,
     };
     let mut drivers = Vec::with_capacity(connected);
-    for (group, rate, storm) in [
-        (pop.visitors, visitor_rate, storm_at),
-        (pop.managers, p.rate - visitor_rate, None),
-    ] {
+    for (group, rate, storm) in [(pop.visitors, visitor_rate, storm_at), (pop.managers, p.rate - visitor_rate, None)] {
         let n = group.len();
         let period = (rate > 0.0 && n > 0).then(|| Duration::from_secs_f64(n as f64 / rate));
         for (i, party) in group.into_iter().enumerate() {
             // Spread the senders evenly over one period so the rate is smooth.
             let first = start + period.map_or(Duration::ZERO, |d| d.mul_f64(i as f64 / n as f64));
-            let schedule = Schedule {
-                first,
-                period,
-                stop,
-                until,
-                storm_at: storm,
-            };
+            let schedule = Schedule { first, period, stop, until, storm_at: storm };
             drivers.push(tokio::spawn(Driver::new(ctx.clone(), party).run(schedule)));
         }
     }
@@ -88,12 +70,14 @@ pub async fn run(
         stats.merge(extra.await?);
     }
 
-    let stored = if verify_history {
-        Some(history(&parties, &mut stats).await)
-    } else {
-        None
-    };
+    let stored = if verify_history { Some(history(&parties, &mut stats).await) } else { None };
     let v = verify(&ledger, &members, stored.as_ref());
+    // Which side loses tells a slow reader (managers hold many sessions) from a broken path.
+    let managers: HashSet<u32> = parties.iter().filter(|p| p.role == Role::Manager).map(|p| p.idx).collect();
+    for (receiver, keys) in verify::missing(&ledger.sent, &ledger.delivered, &members) {
+        let side = if managers.contains(&receiver) { "lost_to_managers" } else { "lost_to_visitors" };
+        stats.add(side, keys.len() as u64);
+    }
     for (name, n) in [
         ("acked", v.acked),
         ("rejected", v.rejected),
@@ -115,26 +99,16 @@ pub async fn run(
 
     let mut figures = BTreeMap::new();
     figures.insert("connected".to_owned(), connected as f64);
-    figures.insert(
-        "visitor_setups_per_s".to_owned(),
-        visitors as f64 / ramp.max(0.001),
-    );
+    figures.insert("visitor_setups_per_s".to_owned(), visitors as f64 / ramp.max(0.001));
     figures.insert("acked_msgs_per_s".to_owned(), v.acked as f64 / p.duration);
-    figures.insert(
-        "delivered_msgs_per_s".to_owned(),
-        v.delivered as f64 / p.duration,
-    );
+    figures.insert("delivered_msgs_per_s".to_owned(), v.delivered as f64 / p.duration);
     let main_latency = match p.preset {
         Preset::Persisted => "ack",
         Preset::Reconnect => "reconnect",
         Preset::Signaling => "signal",
         _ => "delivery",
     };
-    Ok(Outcome {
-        stats,
-        figures,
-        main_latency,
-    })
+    Ok(Outcome { stats, figures, main_latency })
 }
 
 /// After the drain, the longest wait for acks and for acknowledged messages not yet
@@ -152,10 +126,7 @@ async fn settle(
     for d in running {
         drivers.push(d.await?);
     }
-    let acks: Vec<_> = drivers
-        .into_iter()
-        .map(|d| tokio::spawn(d.settle(HashSet::new(), deadline)))
-        .collect();
+    let acks: Vec<_> = drivers.into_iter().map(|d| tokio::spawn(d.settle(HashSet::new(), deadline))).collect();
     let mut drivers = Vec::with_capacity(acks.len());
     for d in acks {
         drivers.push(d.await?);
@@ -181,11 +152,7 @@ async fn settle(
 
 /// The first `n` pairs, to place calls in.
 fn call_pairs(visitors: &[Party], managers: &[Party], n: usize) -> Vec<calls::CallPair> {
-    let manager_of = |session: &str| {
-        managers
-            .iter()
-            .find(|m| m.sessions.iter().any(|s| s == session))
-    };
+    let manager_of = |session: &str| managers.iter().find(|m| m.sessions.iter().any(|s| s == session));
     visitors
         .iter()
         .take(n)
@@ -202,16 +169,9 @@ fn call_pairs(visitors: &[Party], managers: &[Party], n: usize) -> Vec<calls::Ca
 
 /// Every session's stored history, read by its visitor (32 sessions at a time).
 async fn history(parties: &[Party], stats: &mut Stats) -> HashMap<String, Vec<Stored>> {
-    let visitors = parties
-        .iter()
-        .filter(|p| p.role == crate::pairs::Role::Visitor);
+    let visitors = parties.iter().filter(|p| p.role == Role::Visitor);
     let fetched: Vec<_> = futures::stream::iter(visitors)
-        .map(|v| async move {
-            (
-                v.sessions[0].clone(),
-                sync(&v.client, &v.sessions[0], 0).await,
-            )
-        })
+        .map(|v| async move { (v.sessions[0].clone(), sync(&v.client, &v.sessions[0], 0).await) })
         .buffer_unordered(32)
         .collect()
         .await;
@@ -219,10 +179,7 @@ async fn history(parties: &[Party], stats: &mut Stats) -> HashMap<String, Vec<St
     for (session, result) in fetched {
         match result {
             Ok(messages) => {
-                out.insert(
-                    session,
-                    messages.iter().filter_map(Stored::from_json).collect(),
-                );
+                out.insert(session, messages.iter().filter_map(Stored::from_json).collect());
             }
             Err(label) => stats.count(format!("sync_{label}")),
         }
@@ -231,9 +188,7 @@ async fn history(parties: &[Party], stats: &mut Stats) -> HashMap<String, Vec<St
 }
 
 async fn close_sessions(ctx: &Ctx, parties: &[Party], stats: &mut Stats) {
-    let managers = parties
-        .iter()
-        .filter(|p| p.role == crate::pairs::Role::Manager);
+    let managers = parties.iter().filter(|p| p.role == Role::Manager);
     let jobs = managers.flat_map(|m| m.sessions.iter().map(move |s| (m, s)));
     let results: Vec<_> = futures::stream::iter(jobs)
         .map(|(m, s)| ctx.api.close(&m.url, &m.token, s))

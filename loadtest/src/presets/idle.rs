@@ -27,15 +27,9 @@ pub async fn run(ctx: Arc<Ctx>, watches: &Watches) -> anyhow::Result<Outcome> {
             async move {
                 tokio::time::sleep_until(intended).await;
                 let url = ctx.url(i);
-                let visitor = ctx
-                    .api
-                    .widget_session(url, &ctx.site_key)
-                    .await
-                    .map_err(|e| e.label())?;
-                let client = ctx
-                    .connect(url, "/chat", &visitor.token, true)
-                    .await
-                    .map_err(|e| socket_error_label(&e))?;
+                let visitor = ctx.api.widget_session(url, &ctx.site_key).await.map_err(|e| e.label())?;
+                let client =
+                    ctx.connect(url, "/chat", &visitor.token, true).await.map_err(|e| socket_error_label(&e))?;
                 Ok::<_, String>((client, intended.elapsed()))
             }
         })
@@ -59,30 +53,15 @@ pub async fn run(ctx: Arc<Ctx>, watches: &Watches) -> anyhow::Result<Outcome> {
     let mut figures = BTreeMap::new();
     let rss = watches.rss_kb();
     if !rss.is_empty() && !clients.is_empty() {
-        let grown: i64 = rss
-            .iter()
-            .map(|(start, now)| *now as i64 - *start as i64)
-            .sum();
-        figures.insert(
-            "server_rss_kb_per_conn".to_owned(),
-            grown as f64 / clients.len() as f64,
-        );
+        let grown: i64 = rss.iter().map(|(start, now)| *now as i64 - *start as i64).sum();
+        figures.insert("server_rss_kb_per_conn".to_owned(), grown as f64 / clients.len() as f64);
     }
     tokio::time::sleep(Duration::from_secs_f64(ctx.params.duration)).await;
 
     let dropped = clients.iter().filter(|c| !c.is_connected()).count();
     stats.add("socket_dropped_while_idle", dropped as u64);
     figures.insert("connected".to_owned(), clients.len() as f64);
-    figures.insert(
-        "connects_per_s".to_owned(),
-        clients.len() as f64 / ramp.max(0.001),
-    );
-    futures::stream::iter(clients)
-        .for_each_concurrent(256, |c| c.disconnect())
-        .await;
-    Ok(Outcome {
-        stats,
-        figures,
-        main_latency: "connect",
-    })
+    figures.insert("connects_per_s".to_owned(), clients.len() as f64 / ramp.max(0.001));
+    futures::stream::iter(clients).for_each_concurrent(256, |c| c.disconnect()).await;
+    Ok(Outcome { stats, figures, main_latency: "connect" })
 }

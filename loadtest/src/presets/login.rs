@@ -25,10 +25,7 @@ pub async fn flood(ctx: Arc<Ctx>, start: Instant, stop: Instant) -> Stats {
         let ctx = ctx.clone();
         tasks.spawn(async move {
             let creds = &ctx.managers[i % ctx.managers.len()];
-            let result = ctx
-                .api
-                .manager_auth(ctx.url(i), &creds.email, &creds.password)
-                .await;
+            let result = ctx.api.manager_auth(ctx.url(i), &creds.email, &creds.password).await;
             (intended.elapsed(), result.map(drop).map_err(|e| e.label()))
         });
         // Reap as we go so the set stays small.
