@@ -6,18 +6,20 @@
 #
 #   deploy/check-nginx.sh [path/to/switchboard]
 #
-# Needs: a built binary (default: $CARGO_TARGET_DIR or target, release then debug), node
-# and the repo's node_modules (socket.io-client), Postgres and Redis (TEST_DATABASE_URL,
-# TEST_REDIS_URL; defaults: the local services), nginx (NGINX, else `nginx` on PATH, else
-# Debian's package unpacked under /var/tmp by `apt-get download`).
+# Needs: a built binary (default: the newer of release and debug under $CARGO_TARGET_DIR
+# or target/), node and the repo's node_modules (socket.io-client), Postgres and Redis
+# (TEST_DATABASE_URL, TEST_REDIS_URL; defaults: the local services), nginx (NGINX, else
+# `nginx` on PATH, else Debian's package unpacked under /var/tmp by `apt-get download`).
+# KEEP_WORK=1 keeps the nodes' and nginx's logs.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 bin="${1:-}"
 if [[ -z "$bin" ]]; then
+  # The newer of the release and debug builds.
   for b in "$target/release/switchboard" "$target/debug/switchboard"; do
-    [[ -x "$b" ]] && { bin="$b"; break; }
+    if [[ -x "$b" && ( -z "$bin" || "$b" -nt "$bin" ) ]]; then bin="$b"; fi
   done
 fi
 [[ -x "$bin" ]] || { echo "check-nginx: no switchboard binary (build it, or pass its path)" >&2; exit 1; }
