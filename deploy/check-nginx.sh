@@ -32,7 +32,8 @@ if [[ -z "$nginx" ]]; then
   if [[ ! -x "$cache/usr/sbin/nginx" ]]; then
     echo "check-nginx: unpacking Debian's nginx into $cache"
     mkdir -p "$cache/debs"
-    (cd "$cache/debs" && apt-get download nginx >/dev/null)
+    # A fresh machine has no package lists yet.
+    (cd "$cache/debs" && { apt-get download nginx >/dev/null 2>&1 || { apt-get update -qq && apt-get download nginx >/dev/null; }; })
     for deb in "$cache"/debs/*.deb; do dpkg -x "$deb" "$cache"; done
   fi
   nginx="$cache/usr/sbin/nginx"
