@@ -87,3 +87,29 @@ async fn asking_for_a_human_hands_off_and_the_assistant_goes_quiet() {
     assert_eq!(s, 200, "{d}");
     assert!(!d["notes"].as_array().unwrap().is_empty(), "{d}");
 }
+
+#[tokio::test]
+async fn assistant_settings_are_validated_and_the_key_never_shown() {
+    let c = spawn_cluster(1).await;
+    let admin = c.login(0, &c.admin_email).await;
+    let url = format!("{}/manager/assistant", c.url(0));
+    let (s, b) = get(&url, Some(&admin)).await;
+    assert_eq!((s, b["assistant"]["provider"].as_str()), (200, Some("builtin")));
+    let put = |body: Value| {
+        let admin = admin.clone();
+        let url = url.clone();
+        async move { send(http().put(url).bearer_auth(admin).json(&body)).await }
+    };
+    let (s, _) = put(json!({ "provider": "openai" })).await;
+    assert_eq!(s, 400, "openai needs a base URL and a model");
+    let cfg = json!({ "provider": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m", "api_key": "sk-secret" });
+    let (s, b) = put(cfg).await;
+    assert_eq!(s, 200, "{b}");
+    assert!(!b.to_string().contains("sk-secret"));
+    // Saving without the key keeps it.
+    let (s, b) = put(json!({ "provider": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m2" })).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["assistant"]["api_key_set"], true, "{b}");
+    let (_, mt) = c.manager(0).await;
+    assert_eq!(get(&url, Some(&mt)).await.0, 403);
+}

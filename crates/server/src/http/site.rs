@@ -109,7 +109,14 @@ async fn assistant_settings(State(state): State<AppState>, AdminAuth(admin): Adm
     Ok(Json(json!({ "assistant": settings.redacted() })))
 }
 
-async fn set_assistant_settings(State(state): State<AppState>, AdminAuth(admin): AdminAuth, AppJson(body): AppJson<Value>) -> Result<Json<Value>> {
+async fn set_assistant_settings(State(state): State<AppState>, AdminAuth(admin): AdminAuth, AppJson(mut body): AppJson<Value>) -> Result<Json<Value>> {
+    // The key is never shown back, so a form that does not send it keeps the stored one.
+    if body.get("api_key").is_none()
+        && let Some(key) = state.store.assistant_settings(admin.site_id).await?.get("api_key").cloned()
+        && let Some(map) = body.as_object_mut()
+    {
+        map.insert("api_key".into(), key);
+    }
     let settings = AssistantSettings::parse(&body).map_err(Error::validation)?;
     state.store.set_assistant_settings(admin.site_id, &body).await?;
     Ok(Json(json!({ "assistant": settings.redacted() })))
