@@ -5,7 +5,8 @@
 #   - the chart renders, and every rendered manifest validates strictly against the
 #     Kubernetes OpenAPI schemas (kubernetes-validate) of each version in KUBE_VERSIONS,
 #   - the rendered objects hang together (probes, drain timing, security context,
-#     migrations hook, references between objects).
+#     migrations hook, references between objects), and every SWITCHBOARD__… variable
+#     they set is one the server reads (crates/server/src/settings.rs).
 # Values sets: the chart defaults plus the two required URLs (the minimal install), an
 # inline-secrets variant, and helm/values-everything.yaml.
 # Runs every check, prints each problem, and exits non-zero if there was any.
@@ -27,6 +28,7 @@ fi
 exec "$venv/bin/python" - "$root" <<'PY'
 import copy
 import os
+import re
 import sys
 
 import helm_python as helm
@@ -72,6 +74,24 @@ CRD_SCHEMAS = {
         },
     }
 }
+
+
+def known_settings():
+    """SWITCHBOARD__SECTION__KEY names the server reads, from its typed settings: the
+    config crate ignores unknown variables, so a misspelt one would do nothing silently."""
+    path = os.path.join(root, "crates", "server", "src", "settings.rs")
+    src = open(path).read()
+    structs = dict(re.findall(r"pub struct (\w+) \{(.*?)\n\}", src, re.S))
+    if "Settings" not in structs:
+        sys.exit(f"check-helm: cannot find `pub struct Settings` in {path}")
+    names = {"SWITCHBOARD_LISTEN"}
+    for section, ty in re.findall(r"pub (\w+): (\w+),", structs["Settings"]):
+        for field in re.findall(r"pub (\w+):", structs.get(ty, "")):
+            names.add(f"SWITCHBOARD__{section.upper()}__{field.upper()}")
+    return names
+
+
+SETTINGS = known_settings()
 
 
 class UniqueKeyLoader(yaml.SafeLoader):
@@ -230,6 +250,10 @@ def check_coherence(case, values, objects):
         names = {e["name"] for c in spec["containers"] for e in c.get("env", [])}
         if not {"DATABASE_URL", "REDIS_URL"} <= names:
             fail(case, f"{what} lacks DATABASE_URL or REDIS_URL")
+    env_names = set(config) | {e["name"] for _, spec in pods for c in spec["containers"] for e in c.get("env", [])}
+    unknown = sorted(n for n in env_names if n.startswith("SWITCHBOARD") and n not in SETTINGS)
+    if unknown:
+        fail(case, f"settings the server does not read (crates/server/src/settings.rs): {unknown}")
     for ref in container.get("envFrom", []):
         name = ref.get("configMapRef", {}).get("name")
         if name and name != kinds["ConfigMap"][0]["metadata"]["name"]:
