@@ -26,39 +26,19 @@ struct Active {
 
 async fn active_session(c: &Cluster, vnode: usize, mnode: usize) -> Active {
     let (_, visitor_token) = c.visitor(vnode).await;
-    let (s, b) = post(
-        &format!("{}/manager/request", c.url(vnode)),
-        Some(&visitor_token),
-        json!({}),
-    )
-    .await;
+    let (s, b) = post(&format!("{}/manager/request", c.url(vnode)), Some(&visitor_token), json!({})).await;
     assert_eq!(s, 200, "{b}");
     let session_id = b["session"]["id"].as_str().expect("session id").to_owned();
     let (_, manager_token) = c.manager(mnode).await;
-    let (s, b) = post(
-        &format!("{}/manager/sessions/{session_id}/accept", c.url(mnode)),
-        Some(&manager_token),
-        json!({}),
-    )
-    .await;
-    assert_eq!(
-        (s, b["session"]["status"].as_str()),
-        (200, Some("active")),
-        "{b}"
-    );
-    Active {
-        session_id,
-        visitor_token,
-        manager_token,
-    }
+    let (s, b) =
+        post(&format!("{}/manager/sessions/{session_id}/accept", c.url(mnode)), Some(&manager_token), json!({})).await;
+    assert_eq!((s, b["session"]["status"].as_str()), (200, Some("active")), "{b}");
+    Active { session_id, visitor_token, manager_token }
 }
 
 /// `/call` sockets of both parties: visitor on `vnode`, manager on `mnode`.
 async fn call_sockets(c: &Cluster, a: &Active, vnode: usize, mnode: usize) -> (Sio, Sio) {
-    (
-        sio(c.url(vnode), "/call", &a.visitor_token).await,
-        sio(c.url(mnode), "/call", &a.manager_token).await,
-    )
+    (sio(c.url(vnode), "/call", &a.visitor_token).await, sio(c.url(mnode), "/call", &a.manager_token).await)
 }
 
 /// Visitor calls, manager answers; returns the call id once both have read every
@@ -69,10 +49,7 @@ async fn answered_call(v: &mut Sio, m: &mut Sio) -> String {
     wait_event(m, "call:incoming", |e| e["call"]["id"] == call_id.as_str()).await;
     ack_ok(m, "call:accept", json!({ "call_id": call_id })).await;
     for party in [v, m] {
-        wait_event(party, "call:accepted", |e| {
-            e["call"]["id"] == call_id.as_str()
-        })
-        .await;
+        wait_event(party, "call:accepted", |e| e["call"]["id"] == call_id.as_str()).await;
     }
     call_id
 }
@@ -80,25 +57,14 @@ async fn answered_call(v: &mut Sio, m: &mut Sio) -> String {
 /// The marker of "nothing before this": an ICE candidate only `to` receives.
 async fn marker(from: &Sio, to: &mut Sio, call_id: &str) {
     let candidate = json!({ "candidate": "marker", "sdpMid": "0", "sdpMLineIndex": 0 });
-    ack_ok(
-        from,
-        "call:ice",
-        json!({ "call_id": call_id, "candidate": candidate }),
-    )
-    .await;
+    ack_ok(from, "call:ice", json!({ "call_id": call_id, "candidate": candidate })).await;
     let (name, data) = to.next_event().await.expect("the marker arrives");
-    assert_eq!(
-        (name.as_str(), &data["candidate"]["candidate"]),
-        ("call:ice", &json!("marker")),
-        "got {name} {data}"
-    );
+    assert_eq!((name.as_str(), &data["candidate"]["candidate"]), ("call:ice", &json!("marker")), "got {name} {data}");
 }
 
 /// The stored call row: (state, end_reason, answered, ended).
 async fn stored_call(c: &Cluster, call_id: &str) -> (String, Option<String>, bool, bool) {
-    let pool = sqlx::PgPool::connect(&c.env.database_url)
-        .await
-        .expect("db");
+    let pool = sqlx::PgPool::connect(&c.env.database_url).await.expect("db");
     let row = sqlx::query(
         "SELECT state, end_reason, answered_at IS NOT NULL AS answered, ended_at IS NOT NULL AS ended FROM calls WHERE id = $1::uuid",
     )
@@ -106,30 +72,18 @@ async fn stored_call(c: &Cluster, call_id: &str) -> (String, Option<String>, boo
     .fetch_one(&pool)
     .await
     .expect("call row");
-    (
-        row.get("state"),
-        row.get("end_reason"),
-        row.get("answered"),
-        row.get("ended"),
-    )
+    (row.get("state"), row.get("end_reason"), row.get("answered"), row.get("ended"))
 }
 
 async fn history(c: &Cluster, node: usize, token: &str, session_id: &str) -> Vec<Value> {
-    let (s, h) = get(
-        &format!("{}/sessions/{session_id}/messages", c.url(node)),
-        Some(token),
-    )
-    .await;
+    let (s, h) = get(&format!("{}/sessions/{session_id}/messages", c.url(node)), Some(token)).await;
     assert_eq!(s, 200, "{h}");
     h["messages"].as_array().expect("messages").clone()
 }
 
 /// The next event `c` reads, which must be `event`; its payload.
 async fn next(c: &mut Sio, event: &str) -> Value {
-    let (name, data) = c
-        .next_event()
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {event}: {e:?}"));
+    let (name, data) = c.next_event().await.unwrap_or_else(|e| panic!("waiting for {event}: {e:?}"));
     assert_eq!(name, event, "expected {event}, got {name} {data}");
     data
 }
@@ -149,11 +103,7 @@ async fn every_signaling_event_crosses_nodes_unchanged() {
     let ack = ack_ok(&v, "call:invite", json!({ "media": "video" })).await;
     let call = ack["call"].clone();
     assert_eq!(
-        (
-            call["state"].as_str(),
-            call["media"].as_str(),
-            call["from"].as_str()
-        ),
+        (call["state"].as_str(), call["media"].as_str(), call["from"].as_str()),
         (Some("ringing"), Some("video"), Some("visitor"))
     );
     assert_eq!(call["session_id"], a.session_id.as_str());
@@ -168,15 +118,9 @@ async fn every_signaling_event_crosses_nodes_unchanged() {
     for party in [&mut v, &mut m] {
         assert_eq!(next(party, "call:accepted").await["call"], accepted["call"]);
     }
-    let started = wait_event(&mut v_chat, "message:new", |e| {
-        e["message"]["kind"] == "call_started"
-    })
-    .await;
+    let started = wait_event(&mut v_chat, "message:new", |e| e["message"]["kind"] == "call_started").await;
     assert_eq!(
-        (
-            started["message"]["sender"].as_str(),
-            started["message"]["text"].as_str()
-        ),
+        (started["message"]["sender"].as_str(), started["message"]["text"].as_str()),
         (Some("system"), Some("Video call started"))
     );
 
@@ -197,7 +141,8 @@ async fn every_signaling_event_crosses_nodes_unchanged() {
     let ice = json!({ "call_id": call_id, "candidate": candidate });
     ack_ok(&v, "call:ice", ice.clone()).await;
     assert_eq!(next(&mut m, "call:ice").await, ice);
-    let end_of_candidates = json!({ "call_id": call_id, "candidate": { "candidate": "", "sdpMid": null, "sdpMLineIndex": null } });
+    let end_of_candidates =
+        json!({ "call_id": call_id, "candidate": { "candidate": "", "sdpMid": null, "sdpMLineIndex": null } });
     ack_ok(&m, "call:ice", end_of_candidates.clone()).await;
     assert_eq!(next(&mut v, "call:ice").await, end_of_candidates);
 
@@ -206,56 +151,24 @@ async fn every_signaling_event_crosses_nodes_unchanged() {
     let ended = json!({ "call_id": call_id, "reason": "hangup" });
     assert_eq!(next(&mut v, "call:ended").await, ended);
     assert_eq!(next(&mut m, "call:ended").await, ended);
-    let e = wait_event(&mut v_chat, "message:new", |e| {
-        e["message"]["kind"] == "call_ended"
-    })
-    .await;
-    assert!(
-        e["message"]["text"]
-            .as_str()
-            .unwrap()
-            .starts_with("Video call ended, duration 0:0"),
-        "{e}"
-    );
+    let e = wait_event(&mut v_chat, "message:new", |e| e["message"]["kind"] == "call_ended").await;
+    assert!(e["message"]["text"].as_str().unwrap().starts_with("Video call ended, duration 0:0"), "{e}");
 
     // The call is over: signaling on it is refused, and the session may call again.
     assert_eq!(ack_err(&v, "call:offer", offer).await, "not_found");
-    assert_eq!(
-        ack_err(&m, "call:end", json!({ "call_id": call_id })).await,
-        "not_found"
-    );
-    assert_eq!(
-        stored_call(&c, &call_id).await,
-        ("ended".into(), Some("hangup".into()), true, true)
-    );
+    assert_eq!(ack_err(&m, "call:end", json!({ "call_id": call_id })).await, "not_found");
+    assert_eq!(stored_call(&c, &call_id).await, ("ended".into(), Some("hangup".into()), true, true));
 
     // After a reload both sides read the call in the history.
     for (node, token) in [(0, &a.visitor_token), (1, &a.manager_token)] {
         let h = history(&c, node, token, &a.session_id).await;
-        let kinds: Vec<&str> = h
-            .iter()
-            .filter_map(|m| m["kind"].as_str())
-            .filter(|k| k.starts_with("call_"))
-            .collect();
+        let kinds: Vec<&str> = h.iter().filter_map(|m| m["kind"].as_str()).filter(|k| k.starts_with("call_")).collect();
         assert_eq!(kinds, ["call_started", "call_ended"]);
-        assert!(
-            of_kind(&h, "call_ended")[0]["text"]
-                .as_str()
-                .unwrap()
-                .contains("duration")
-        );
+        assert!(of_kind(&h, "call_ended")[0]["text"].as_str().unwrap().contains("duration"));
     }
-    let again = ack_ok(
-        &m,
-        "call:invite",
-        json!({ "session_id": a.session_id, "media": "audio" }),
-    )
-    .await;
+    let again = ack_ok(&m, "call:invite", json!({ "session_id": a.session_id, "media": "audio" })).await;
     assert_eq!(again["call"]["from"], "manager");
-    wait_event(&mut v, "call:incoming", |e| {
-        e["call"]["id"] == again["call"]["id"]
-    })
-    .await;
+    wait_event(&mut v, "call:incoming", |e| e["call"]["id"] == again["call"]["id"]).await;
 }
 
 #[tokio::test]
@@ -278,21 +191,10 @@ async fn outsiders_are_refused_and_nothing_is_relayed() {
     }
 
     for o in &outsiders {
-        assert_eq!(
-            ack_err(
-                o,
-                "call:invite",
-                json!({ "session_id": sid, "media": "audio" })
-            )
-            .await,
-            "not_found"
-        );
+        assert_eq!(ack_err(o, "call:invite", json!({ "session_id": sid, "media": "audio" })).await, "not_found");
     }
     // The other visitor has no active session of its own either.
-    assert_eq!(
-        ack_err(&outsiders[0], "call:invite", json!({ "media": "audio" })).await,
-        "not_found"
-    );
+    assert_eq!(ack_err(&outsiders[0], "call:invite", json!({ "media": "audio" })).await, "not_found");
 
     let ack = ack_ok(&v, "call:invite", json!({ "media": "audio" })).await;
     let call_id = ack["call"]["id"].as_str().unwrap().to_owned();
@@ -305,10 +207,7 @@ async fn outsiders_are_refused_and_nothing_is_relayed() {
             ("call:decline", json!({ "call_id": call_id })),
             ("call:offer", json!({ "call_id": call_id, "sdp": sdp })),
             ("call:answer", json!({ "call_id": call_id, "sdp": sdp })),
-            (
-                "call:ice",
-                json!({ "call_id": call_id, "candidate": candidate }),
-            ),
+            ("call:ice", json!({ "call_id": call_id, "candidate": candidate })),
             ("call:end", json!({ "call_id": call_id })),
         ] {
             assert_eq!(ack_err(o, event, data).await, "not_found", "{event}");
@@ -323,50 +222,20 @@ async fn outsiders_are_refused_and_nothing_is_relayed() {
     }
 
     // One call at a time per session, from either side.
-    assert_eq!(
-        ack_err(&v, "call:invite", json!({ "media": "video" })).await,
-        "conflict"
-    );
-    assert_eq!(
-        ack_err(
-            &m,
-            "call:invite",
-            json!({ "session_id": sid, "media": "video" })
-        )
-        .await,
-        "conflict"
-    );
+    assert_eq!(ack_err(&v, "call:invite", json!({ "media": "video" })).await, "conflict");
+    assert_eq!(ack_err(&m, "call:invite", json!({ "session_id": sid, "media": "video" })).await, "conflict");
     // The caller cannot answer or decline its own call.
-    assert_eq!(
-        ack_err(&v, "call:accept", json!({ "call_id": call_id })).await,
-        "conflict"
-    );
+    assert_eq!(ack_err(&v, "call:accept", json!({ "call_id": call_id })).await, "conflict");
 
     // Sessions that are not active: waiting (the manager of the site cannot call
     // into it either) and closed.
     let (_, waiting_token) = c.visitor(0).await;
-    let (s, b) = post(
-        &format!("{}/manager/request", c.url(0)),
-        Some(&waiting_token),
-        json!({}),
-    )
-    .await;
+    let (s, b) = post(&format!("{}/manager/request", c.url(0)), Some(&waiting_token), json!({})).await;
     assert_eq!(s, 200);
     let waiting_sid = b["session"]["id"].as_str().unwrap().to_owned();
     let waiting = sio(c.url(0), "/call", &waiting_token).await;
-    assert_eq!(
-        ack_err(&waiting, "call:invite", json!({ "media": "audio" })).await,
-        "not_found"
-    );
-    assert_eq!(
-        ack_err(
-            &m,
-            "call:invite",
-            json!({ "session_id": waiting_sid, "media": "audio" })
-        )
-        .await,
-        "not_found"
-    );
+    assert_eq!(ack_err(&waiting, "call:invite", json!({ "media": "audio" })).await, "not_found");
+    assert_eq!(ack_err(&m, "call:invite", json!({ "session_id": waiting_sid, "media": "audio" })).await, "not_found");
 
     let closed = active_session(&c, 0, 0).await;
     let (s, _) = post(
@@ -378,21 +247,11 @@ async fn outsiders_are_refused_and_nothing_is_relayed() {
     assert_eq!(s, 200);
     let (cv, cm) = call_sockets(&c, &closed, 0, 0).await;
     assert_eq!(
-        ack_err(
-            &cv,
-            "call:invite",
-            json!({ "session_id": closed.session_id, "media": "audio" })
-        )
-        .await,
+        ack_err(&cv, "call:invite", json!({ "session_id": closed.session_id, "media": "audio" })).await,
         "not_found"
     );
     assert_eq!(
-        ack_err(
-            &cm,
-            "call:invite",
-            json!({ "session_id": closed.session_id, "media": "audio" })
-        )
-        .await,
+        ack_err(&cm, "call:invite", json!({ "session_id": closed.session_id, "media": "audio" })).await,
         "not_found"
     );
 }
@@ -405,57 +264,21 @@ async fn payload_shapes_and_sizes_are_checked() {
     let call_id = answered_call(&mut v, &mut m).await;
 
     let cases = [
-        (
-            "call:invite",
-            json!({ "media": "hologram" }),
-            "validation_failed",
-        ),
-        (
-            "call:invite",
-            json!({ "session_id": "not-a-uuid", "media": "audio" }),
-            "validation_failed",
-        ),
-        (
-            "call:accept",
-            json!({ "call_id": "nope" }),
-            "validation_failed",
-        ),
+        ("call:invite", json!({ "media": "hologram" }), "validation_failed"),
+        ("call:invite", json!({ "session_id": "not-a-uuid", "media": "audio" }), "validation_failed"),
+        ("call:accept", json!({ "call_id": "nope" }), "validation_failed"),
         ("call:end", json!({}), "validation_failed"),
-        (
-            "call:offer",
-            json!({ "call_id": call_id, "sdp": "v=0" }),
-            "validation_failed",
-        ),
-        (
-            "call:offer",
-            json!({ "call_id": call_id, "sdp": { "type": "offer", "sdp": 42 } }),
-            "validation_failed",
-        ),
-        (
-            "call:offer",
-            json!({ "call_id": call_id, "sdp": { "type": "bogus", "sdp": "v=0" } }),
-            "validation_failed",
-        ),
-        (
-            "call:ice",
-            json!({ "call_id": call_id, "candidate": "candidate:1" }),
-            "validation_failed",
-        ),
-        (
-            "call:ice",
-            json!({ "call_id": call_id, "candidate": { "sdpMid": "0" } }),
-            "validation_failed",
-        ),
+        ("call:offer", json!({ "call_id": call_id, "sdp": "v=0" }), "validation_failed"),
+        ("call:offer", json!({ "call_id": call_id, "sdp": { "type": "offer", "sdp": 42 } }), "validation_failed"),
+        ("call:offer", json!({ "call_id": call_id, "sdp": { "type": "bogus", "sdp": "v=0" } }), "validation_failed"),
+        ("call:ice", json!({ "call_id": call_id, "candidate": "candidate:1" }), "validation_failed"),
+        ("call:ice", json!({ "call_id": call_id, "candidate": { "sdpMid": "0" } }), "validation_failed"),
         (
             "call:offer",
             json!({ "call_id": call_id, "sdp": { "type": "offer", "sdp": "a".repeat(64 * 1024 + 1) } }),
             "too_large",
         ),
-        (
-            "call:ice",
-            json!({ "call_id": call_id, "candidate": { "candidate": "a".repeat(4 * 1024) } }),
-            "too_large",
-        ),
+        ("call:ice", json!({ "call_id": call_id, "candidate": { "candidate": "a".repeat(4 * 1024) } }), "too_large"),
         // Far over every limit (but under the 1 MiB packet limit): still an error ack.
         (
             "call:answer",
@@ -466,16 +289,12 @@ async fn payload_shapes_and_sizes_are_checked() {
     for (event, data, code) in cases {
         assert_eq!(ack_err(&v, event, data.clone()).await, code, "{event}");
     }
-    let raw = v
-        .emit_ack("call:offer", json!("just a string"))
-        .await
-        .unwrap();
+    let raw = v.emit_ack("call:offer", json!("just a string")).await.unwrap();
     assert_eq!(raw["error"]["code"], "validation_failed");
     marker(&v, &mut m, &call_id).await;
 
     // At the limits exactly, events are relayed.
-    let sdp =
-        json!({ "call_id": call_id, "sdp": { "type": "offer", "sdp": "a".repeat(64 * 1024) } });
+    let sdp = json!({ "call_id": call_id, "sdp": { "type": "offer", "sdp": "a".repeat(64 * 1024) } });
     ack_ok(&v, "call:offer", sdp.clone()).await;
     assert_eq!(wait_event(&mut m, "call:offer", |_| true).await, sdp);
     let pad = 4 * 1024 - json!({ "candidate": "" }).to_string().len();
@@ -492,57 +311,28 @@ async fn declined_and_cancelled_calls() {
     let sid = a.session_id.as_str();
 
     // The manager calls, the visitor declines.
-    let ack = ack_ok(
-        &m,
-        "call:invite",
-        json!({ "session_id": sid, "media": "video" }),
-    )
-    .await;
+    let ack = ack_ok(&m, "call:invite", json!({ "session_id": sid, "media": "video" })).await;
     let call_id = ack["call"]["id"].as_str().unwrap().to_owned();
     wait_event(&mut v, "call:incoming", |_| true).await;
-    assert_eq!(
-        ack_err(&m, "call:decline", json!({ "call_id": call_id })).await,
-        "conflict"
-    );
+    assert_eq!(ack_err(&m, "call:decline", json!({ "call_id": call_id })).await, "conflict");
     ack_ok(&v, "call:decline", json!({ "call_id": call_id })).await;
-    assert_eq!(
-        wait_event(&mut m, "call:ended", |_| true).await,
-        json!({ "call_id": call_id, "reason": "declined" })
-    );
-    assert_eq!(
-        stored_call(&c, &call_id).await,
-        ("ended".into(), Some("declined".into()), false, true)
-    );
+    assert_eq!(wait_event(&mut m, "call:ended", |_| true).await, json!({ "call_id": call_id, "reason": "declined" }));
+    assert_eq!(stored_call(&c, &call_id).await, ("ended".into(), Some("declined".into()), false, true));
 
     // The visitor calls and hangs up before the manager answers.
     let ack = ack_ok(&v, "call:invite", json!({ "media": "audio" })).await;
     let second = ack["call"]["id"].as_str().unwrap().to_owned();
-    wait_event(&mut m, "call:incoming", |e| {
-        e["call"]["id"] == second.as_str()
-    })
-    .await;
+    wait_event(&mut m, "call:incoming", |e| e["call"]["id"] == second.as_str()).await;
     ack_ok(&v, "call:end", json!({ "call_id": second })).await;
-    assert_eq!(
-        wait_event(&mut m, "call:ended", |_| true).await,
-        json!({ "call_id": second, "reason": "hangup" })
-    );
-    assert_eq!(
-        ack_err(&m, "call:accept", json!({ "call_id": second })).await,
-        "not_found"
-    );
+    assert_eq!(wait_event(&mut m, "call:ended", |_| true).await, json!({ "call_id": second, "reason": "hangup" }));
+    assert_eq!(ack_err(&m, "call:accept", json!({ "call_id": second })).await, "not_found");
 
     // An answered call cannot be declined, only ended.
     let third = answered_call(&mut v, &mut m).await;
-    assert_eq!(
-        ack_err(&m, "call:decline", json!({ "call_id": third })).await,
-        "conflict"
-    );
+    assert_eq!(ack_err(&m, "call:decline", json!({ "call_id": third })).await, "conflict");
 
     let h = history(&c, 1, &a.manager_token, sid).await;
-    let texts: Vec<&str> = of_kind(&h, "call_ended")
-        .iter()
-        .filter_map(|m| m["text"].as_str())
-        .collect();
+    let texts: Vec<&str> = of_kind(&h, "call_ended").iter().filter_map(|m| m["text"].as_str()).collect();
     assert_eq!(texts, ["Video call declined", "Missed audio call"]);
     assert!(of_kind(&h, "call_started").len() == 1);
 }
@@ -554,32 +344,20 @@ async fn closing_the_session_ends_its_call() {
     let (mut v, mut m) = call_sockets(&c, &a, 0, 1).await;
     let call_id = answered_call(&mut v, &mut m).await;
 
-    let (s, _) = post(
-        &format!("{}/manager/sessions/{}/close", c.url(1), a.session_id),
-        Some(&a.manager_token),
-        json!({}),
-    )
-    .await;
+    let (s, _) =
+        post(&format!("{}/manager/sessions/{}/close", c.url(1), a.session_id), Some(&a.manager_token), json!({})).await;
     assert_eq!(s, 200);
     let ended = json!({ "call_id": call_id, "reason": "session_closed" });
     assert_eq!(wait_event(&mut v, "call:ended", |_| true).await, ended);
     assert_eq!(wait_event(&mut m, "call:ended", |_| true).await, ended);
-    assert_eq!(
-        stored_call(&c, &call_id).await,
-        ("ended".into(), Some("session_closed".into()), true, true)
-    );
+    assert_eq!(stored_call(&c, &call_id).await, ("ended".into(), Some("session_closed".into()), true, true));
     let h = history(&c, 0, &a.visitor_token, &a.session_id).await;
     assert_eq!(of_kind(&h, "call_ended").len(), 1);
 }
 
 #[tokio::test]
 async fn unanswered_calls_time_out() {
-    let c = spawn_cluster_with(
-        2,
-        Routing::Manual,
-        &[("SWITCHBOARD__CALLS__RING_TIMEOUT_SECS", "1")],
-    )
-    .await;
+    let c = spawn_cluster_with(2, Routing::Manual, &[("SWITCHBOARD__CALLS__RING_TIMEOUT_SECS", "1")]).await;
     let a = active_session(&c, 0, 1).await;
     let (mut v, mut m) = call_sockets(&c, &a, 0, 1).await;
     let started = Instant::now();
@@ -589,29 +367,18 @@ async fn unanswered_calls_time_out() {
     assert_eq!(wait_event(&mut m, "call:ended", |_| true).await, ended);
     assert_eq!(wait_event(&mut v, "call:ended", |_| true).await, ended);
     assert!(started.elapsed() >= Duration::from_secs(1));
-    assert_eq!(
-        stored_call(&c, &call_id).await,
-        ("ended".into(), Some("timeout".into()), false, true)
-    );
+    assert_eq!(stored_call(&c, &call_id).await, ("ended".into(), Some("timeout".into()), false, true));
     // The session is free for a new call, which times out only if unanswered.
     let call_id = answered_call(&mut v, &mut m).await;
     tokio::time::sleep(Duration::from_millis(1500)).await; // past the ring timeout: nothing to await
     ack_ok(&m, "call:end", json!({ "call_id": call_id })).await;
-    assert_eq!(
-        wait_event(&mut v, "call:ended", |_| true).await["reason"],
-        "hangup"
-    );
+    assert_eq!(wait_event(&mut v, "call:ended", |_| true).await["reason"], "hangup");
 }
 
 #[tokio::test]
 async fn a_party_may_reconnect_within_the_grace_period() {
     const GRACE: Duration = Duration::from_secs(2);
-    let c = spawn_cluster_with(
-        2,
-        Routing::Manual,
-        &[("SWITCHBOARD__CALLS__RECONNECT_GRACE_SECS", "2")],
-    )
-    .await;
+    let c = spawn_cluster_with(2, Routing::Manual, &[("SWITCHBOARD__CALLS__RECONNECT_GRACE_SECS", "2")]).await;
     let a = active_session(&c, 0, 1).await;
     let (mut v1, mut m) = call_sockets(&c, &a, 0, 1).await;
     let call_id = answered_call(&mut v1, &mut m).await;
@@ -620,10 +387,7 @@ async fn a_party_may_reconnect_within_the_grace_period() {
     let mut v2 = sio(c.url(1), "/call", &a.visitor_token).await;
     let state = wait_event(&mut v2, "call:state", |_| true).await;
     assert_eq!(
-        (
-            state["call"]["id"].as_str(),
-            state["call"]["state"].as_str()
-        ),
+        (state["call"]["id"].as_str(), state["call"]["state"].as_str()),
         (Some(call_id.as_str()), Some("active"))
     );
 
@@ -649,15 +413,48 @@ async fn a_party_may_reconnect_within_the_grace_period() {
         json!({ "call_id": call_id, "reason": "disconnected" })
     );
     assert!(gone.elapsed() >= GRACE, "ended after {:?}", gone.elapsed());
-    assert_eq!(
-        stored_call(&c, &call_id).await,
-        ("ended".into(), Some("disconnected".into()), true, true)
-    );
+    assert_eq!(stored_call(&c, &call_id).await, ("ended".into(), Some("disconnected".into()), true, true));
     let h = history(&c, 1, &a.manager_token, &a.session_id).await;
-    assert!(
-        of_kind(&h, "call_ended")[0]["text"]
-            .as_str()
-            .unwrap()
-            .starts_with("Audio call ended, duration 0:0")
-    );
+    assert!(of_kind(&h, "call_ended")[0]["text"].as_str().unwrap().starts_with("Audio call ended, duration 0:0"));
+}
+
+#[tokio::test]
+async fn racing_invites_and_answers_have_one_outcome() {
+    let c = spawn_cluster(2).await;
+    let a = active_session(&c, 0, 1).await;
+    let (mut v, mut m) = call_sockets(&c, &a, 0, 1).await;
+    let sid = a.session_id.as_str();
+
+    for round in 0..5 {
+        // Both parties call at once, from two nodes: one call, from one of them.
+        let (va, ma) = tokio::join!(
+            v.emit_ack("call:invite", json!({ "media": "audio" })),
+            m.emit_ack("call:invite", json!({ "session_id": sid, "media": "audio" })),
+        );
+        let (va, ma) = (va.unwrap(), ma.unwrap());
+        let winners: Vec<&Value> = [&va, &ma].into_iter().filter(|a| a["ok"] == true).collect();
+        assert_eq!(winners.len(), 1, "round {round}: {va} {ma}");
+        let loser = if va["ok"] == true { &ma } else { &va };
+        assert_eq!(loser["error"]["code"], "conflict");
+        let call = winners[0]["call"].clone();
+        let call_id = call["id"].as_str().unwrap().to_owned();
+        let (caller, callee) = if call["from"] == "visitor" { (&v, &m) } else { (&m, &v) };
+
+        // The callee answers while the caller hangs up: the call ends exactly once.
+        let (accept, end) = tokio::join!(
+            callee.emit_ack("call:accept", json!({ "call_id": call_id })),
+            caller.emit_ack("call:end", json!({ "call_id": call_id })),
+        );
+        let (accept, end) = (accept.unwrap(), end.unwrap());
+        assert_eq!(end["ok"], true, "{end}");
+        assert!(accept["ok"] == true || accept["error"]["code"] == "not_found", "{accept}");
+        for party in [&mut v, &mut m] {
+            wait_event(party, "call:ended", |e| e["call_id"] == call_id.as_str()).await;
+        }
+        let (state, reason, answered, ended) = stored_call(&c, &call_id).await;
+        assert_eq!((state.as_str(), reason.as_deref(), ended), ("ended", Some("hangup"), true));
+        assert_eq!(answered, accept["ok"] == true, "round {round}");
+    }
+    let h = history(&c, 0, &a.visitor_token, sid).await;
+    assert_eq!(of_kind(&h, "call_ended").len(), 5);
 }
