@@ -41,11 +41,7 @@ impl EndReason {
 
 /// The session an actor calls in: it must be `active` and the actor one of its two
 /// parties; anything else is `not_found` (a caller learns nothing of other sessions).
-async fn active_session(
-    state: &AppState,
-    actor: &Actor,
-    session_id: Option<Uuid>,
-) -> Result<Session> {
+async fn active_session(state: &AppState, actor: &Actor, session_id: Option<Uuid>) -> Result<Session> {
     let record = match (actor, session_id) {
         (_, Some(id)) => state.store.session(id).await?,
         (Actor::Visitor(v), None) => state.store.open_session(v.id).await?,
@@ -56,31 +52,13 @@ async fn active_session(
         Actor::Visitor(v) => s.visitor_id == v.id,
         Actor::Manager(m) => s.manager.as_ref().is_some_and(|p| p.id == m.id),
     };
-    if is_party && s.status == SessionStatus::Active {
-        Ok(s)
-    } else {
-        Err(Error::not_found("session"))
-    }
+    if is_party && s.status == SessionStatus::Active { Ok(s) } else { Err(Error::not_found("session")) }
 }
 
-pub async fn invite(
-    state: &AppState,
-    actor: &Actor,
-    session_id: Option<Uuid>,
-    media: Media,
-) -> Result<Call> {
+pub async fn invite(state: &AppState, actor: &Actor, session_id: Option<Uuid>, media: Media) -> Result<Call> {
     let session = active_session(state, actor, session_id).await?;
-    let manager_id = session
-        .manager
-        .as_ref()
-        .map(|m| m.id)
-        .ok_or_else(|| Error::not_found("session"))?;
-    let locale = state
-        .store
-        .site(session.site_id)
-        .await?
-        .map(|s| s.locale)
-        .unwrap_or_else(|| "en".into());
+    let manager_id = session.manager.as_ref().map(|m| m.id).ok_or_else(|| Error::not_found("session"))?;
+    let locale = state.store.site(session.site_id).await?.map(|s| s.locale).unwrap_or_else(|| "en".into());
     let call = Call {
         id: Uuid::new_v4(),
         session_id: session.id,
@@ -100,22 +78,14 @@ pub async fn invite(
     let timings = Timings::of(state);
     let ttl = record::ttl(&rec, timings.ring_timeout);
     let coord = state.coord.as_ref();
-    if !coord
-        .put_if_absent(&session_key(session.id), &rec.call.id.to_string(), ttl)
-        .await?
-    {
-        return Err(Error::conflict(
-            "a call is already in progress in this session",
-        ));
+    if !coord.put_if_absent(&session_key(session.id), &rec.call.id.to_string(), ttl).await? {
+        return Err(Error::conflict("a call is already in progress in this session"));
     }
     // Stored first: a call that was announced is always in the history.
     let stored = async {
         state.store.create_call(&rec.call).await?;
         if let Err(e) = record::put_json(coord, &call_key(rec.call.id), &rec, ttl).await {
-            let _ = state
-                .store
-                .update_call(rec.call.id, CallState::Ended, Some("failed"))
-                .await;
+            let _ = state.store.update_call(rec.call.id, CallState::Ended, Some("failed")).await;
             return Err(e);
         }
         Ok(())
@@ -127,24 +97,14 @@ pub async fn invite(
     for p in [rec.visitor(), rec.manager()] {
         presence::track_call(state, p, rec.call.id, true).await;
     }
-    state
-        .fanout
-        .emit(
-            "/call",
-            vec![rec.callee().room()],
-            "call:incoming",
-            &json!({ "call": rec.call }),
-        )
-        .await;
+    state.fanout.emit("/call", vec![rec.callee().room()], "call:incoming", &json!({ "call": rec.call })).await;
     arm_ring_timer(state, rec.call.id, timings);
     Ok(rec.call)
 }
 
 pub async fn accept(state: &AppState, actor: &Actor, call_id: Uuid) -> Result<Call> {
     with_lock(state.coord.as_ref(), &call_key(call_id), async || {
-        let mut rec = record::load(state.coord.as_ref(), call_id)
-            .await?
-            .ok_or_else(|| Error::not_found("call"))?;
+        let mut rec = record::load(state.coord.as_ref(), call_id).await?.ok_or_else(|| Error::not_found("call"))?;
         let me = rec.party_of(actor)?;
         if me != rec.callee() {
             return Err(Error::conflict("only the called party answers a call"));
@@ -153,34 +113,18 @@ pub async fn accept(state: &AppState, actor: &Actor, call_id: Uuid) -> Result<Ca
             return Err(Error::conflict("the call was already answered"));
         }
         // The session may have closed on a node that could not end the call.
-        active_session(state, actor, Some(rec.call.session_id))
-            .await
-            .map_err(|_| Error::not_found("call"))?;
-        state
-            .store
-            .update_call(call_id, CallState::Active, None)
-            .await?;
+        active_session(state, actor, Some(rec.call.session_id)).await.map_err(|e| match e.code {
+            domain::ErrorCode::NotFound => Error::not_found("call"),
+            _ => e,
+        })?;
+        state.store.update_call(call_id, CallState::Active, None).await?;
         rec.call.state = CallState::Active;
         rec.answered_at = Some(chrono::Utc::now());
         let coord = state.coord.as_ref();
         record::put_json(coord, &call_key(call_id), &rec, record::ACTIVE_TTL).await?;
-        coord
-            .put(
-                &session_key(rec.call.session_id),
-                &call_id.to_string(),
-                record::ACTIVE_TTL,
-            )
-            .await?;
+        coord.put(&session_key(rec.call.session_id), &call_id.to_string(), record::ACTIVE_TTL).await?;
         // Both parties: the callee's other tabs stop ringing.
-        state
-            .fanout
-            .emit(
-                "/call",
-                rec.rooms(),
-                "call:accepted",
-                &json!({ "call": rec.call }),
-            )
-            .await;
+        state.fanout.emit("/call", rec.rooms(), "call:accepted", &json!({ "call": rec.call })).await;
         messages::started(state, &rec).await;
         Ok(rec.call)
     })
@@ -203,24 +147,13 @@ pub async fn finish(
         if !allowed(&rec)? {
             return Ok(None);
         }
-        state
-            .store
-            .update_call(call_id, CallState::Ended, Some(reason.as_str()))
-            .await?;
+        state.store.update_call(call_id, CallState::Ended, Some(reason.as_str())).await?;
         coord.delete(&call_key(call_id)).await?;
         let session = session_key(rec.call.session_id);
         if coord.get(&session).await?.as_deref() == Some(call_id.to_string().as_str()) {
             coord.delete(&session).await?;
         }
-        state
-            .fanout
-            .emit(
-                "/call",
-                rec.rooms(),
-                "call:ended",
-                &json!({ "call_id": call_id, "reason": reason }),
-            )
-            .await;
+        state.fanout.emit("/call", rec.rooms(), "call:ended", &json!({ "call_id": call_id, "reason": reason })).await;
         messages::ended(state, &rec, reason).await;
         Ok(Some(rec))
     })
@@ -255,9 +188,6 @@ fn arm_ring_timer(state: &AppState, call_id: Uuid, timings: Timings) {
     let state = state.clone();
     tokio::spawn(async move {
         tokio::time::sleep(timings.ring_timeout).await;
-        finish_quietly(&state, call_id, EndReason::Timeout, |r| {
-            r.call.state == CallState::Ringing
-        })
-        .await;
+        finish_quietly(&state, call_id, EndReason::Timeout, |r| r.call.state == CallState::Ringing).await;
     });
 }
