@@ -22,16 +22,9 @@ use tokio::process::{Child, Command};
 const SECRET: &str = "turn-test-shared-secret";
 
 fn require(binary: &str) {
-    match std::process::Command::new(binary)
-        .arg("--help")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-    {
+    match std::process::Command::new(binary).arg("--help").stdout(Stdio::null()).stderr(Stdio::null()).status() {
         Ok(_) => {}
-        Err(e) => panic!(
-            "{binary} is missing ({e}): this test needs Debian's coturn, `apt-get install -y coturn`"
-        ),
+        Err(e) => panic!("{binary} is missing ({e}): this test needs Debian's coturn, `apt-get install -y coturn`"),
     }
 }
 
@@ -81,9 +74,7 @@ async fn start_coturn(port: u16, dir: &std::path::Path) -> Child {
         }
         panic!("turnserver exited before serving");
     };
-    tokio::time::timeout(Duration::from_secs(15), ready)
-        .await
-        .expect("turnserver ready within 15 s");
+    tokio::time::timeout(Duration::from_secs(15), ready).await.expect("turnserver ready within 15 s");
     // Keep reading its log so that it never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     child
@@ -92,40 +83,19 @@ async fn start_coturn(port: u16, dir: &std::path::Path) -> Child {
 /// Runs turnutils_uclient against the server: (exit success, its output).
 async fn uclient(port: u16, username: &str, credential: &str, tcp: bool) -> (bool, String) {
     let port = port.to_string();
-    let mut args = vec![
-        "-p",
-        &port,
-        "-u",
-        username,
-        "-w",
-        credential,
-        "-e",
-        "127.0.0.1",
-        "-n",
-        "5",
-        "-m",
-        "1",
-        "-y",
-    ];
+    let mut args = vec!["-p", &port, "-u", username, "-w", credential, "-e", "127.0.0.1", "-n", "5", "-m", "1", "-y"];
     if tcp {
         args.push("-t");
     }
     args.push("127.0.0.1");
     let out = tokio::time::timeout(
         Duration::from_secs(30),
-        Command::new("turnutils_uclient")
-            .args(&args)
-            .kill_on_drop(true)
-            .output(),
+        Command::new("turnutils_uclient").args(&args).kill_on_drop(true).output(),
     )
     .await
     .expect("turnutils_uclient finishes within 30 s")
     .expect("turnutils_uclient runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
 }
 
@@ -134,12 +104,7 @@ fn received(output: &str) -> u64 {
     output
         .lines()
         .filter_map(|l| l.split("tot_recv_msgs=").nth(1))
-        .filter_map(|rest| {
-            rest.split(|c: char| !c.is_ascii_digit())
-                .next()?
-                .parse()
-                .ok()
-        })
+        .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
         .max()
         .unwrap_or(0)
 }
@@ -150,18 +115,9 @@ fn turn_entry(ice: &Value) -> (Vec<String>, String, String) {
         .as_array()
         .expect("ice_servers is a list")
         .iter()
-        .find(|s| {
-            s["urls"][0]
-                .as_str()
-                .is_some_and(|u| u.starts_with("turn:"))
-        })
+        .find(|s| s["urls"][0].as_str().is_some_and(|u| u.starts_with("turn:")))
         .unwrap_or_else(|| panic!("no TURN server in {ice}"));
-    let urls = entry["urls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u.as_str().unwrap().to_owned())
-        .collect();
+    let urls = entry["urls"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().to_owned()).collect();
     (
         urls,
         entry["username"].as_str().expect("username").to_owned(),
@@ -184,8 +140,7 @@ async fn turn_credentials_allocate_on_coturn() {
     let port = free_port();
     let _coturn = start_coturn(port, &dir).await;
 
-    let turn_urls =
-        format!("turn:127.0.0.1:{port}?transport=udp,turn:127.0.0.1:{port}?transport=tcp");
+    let turn_urls = format!("turn:127.0.0.1:{port}?transport=udp,turn:127.0.0.1:{port}?transport=tcp");
     let stun_url = format!("stun:127.0.0.1:{port}");
     let c = spawn_cluster_with(
         1,
@@ -212,38 +167,22 @@ async fn turn_credentials_allocate_on_coturn() {
     assert!((590..=600).contains(&lifetime), "lifetime {lifetime}");
 
     let (ok, out) = uclient(port, &username, &credential, false).await;
-    assert!(
-        ok && !out.contains("Cannot complete Allocation"),
-        "allocation with our credentials failed:\n{out}"
-    );
-    assert!(
-        received(&out) > 0,
-        "nothing came back through the relay:\n{out}"
-    );
+    assert!(ok && !out.contains("Cannot complete Allocation"), "allocation with our credentials failed:\n{out}");
+    assert!(received(&out) > 0, "nothing came back through the relay:\n{out}");
 
     // A manager's, from the login reply, over TCP.
-    let (_, email) = c
-        .create_manager(c.site_id, domain::Role::Manager, None)
-        .await;
-    let (s, login) = post(
-        &format!("{}/manager/auth", c.url(0)),
-        None,
-        json!({ "email": email, "password": c.password }),
-    )
-    .await;
+    let (_, email) = c.create_manager(c.site_id, domain::Role::Manager, None).await;
+    let (s, login) =
+        post(&format!("{}/manager/auth", c.url(0)), None, json!({ "email": email, "password": c.password })).await;
     assert_eq!(s, 200, "{login}");
     let (_, m_user, m_cred) = turn_entry(&login["ice_servers"]);
     let (ok, out) = uclient(port, &m_user, &m_cred, true).await;
-    assert!(
-        ok && received(&out) > 0,
-        "TCP allocation with the manager's credentials failed:\n{out}"
-    );
+    assert!(ok && received(&out) > 0, "TCP allocation with the manager's credentials failed:\n{out}");
 
     // Tampered credential, or a username that is not the one signed: refused.
-    for (user, cred) in [
-        (username.clone(), tamper(&credential)),
-        (format!("{expiry}:someone-else"), credential.clone()),
-    ] {
+    for (user, cred) in
+        [(username.clone(), tamper(&credential)), (format!("{expiry}:someone-else"), credential.clone())]
+    {
         let (ok, out) = uclient(port, &user, &cred, false).await;
         assert!(
             !ok && out.contains("Cannot complete Allocation"),
@@ -254,8 +193,5 @@ async fn turn_credentials_allocate_on_coturn() {
 }
 
 fn chrono_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() as i64
 }

@@ -19,12 +19,7 @@ pub fn started_text(media: Media, locale: &str) -> String {
 }
 
 /// `duration_secs` is the talk time of an answered call, `None` if nobody answered.
-pub fn ended_text(
-    media: Media,
-    locale: &str,
-    reason: EndReason,
-    duration_secs: Option<i64>,
-) -> String {
+pub fn ended_text(media: Media, locale: &str, reason: EndReason, duration_secs: Option<i64>) -> String {
     let en = locale == "en";
     let (call_en, call_ru) = match media {
         Media::Audio => ("audio call", "аудиозвонок"),
@@ -32,11 +27,7 @@ pub fn ended_text(
     };
     match (duration_secs, reason, en) {
         (Some(d), _, true) => format!("{} ended, duration {}", capitalize(call_en), clock(d)),
-        (Some(d), _, false) => format!(
-            "{} завершён, длительность {}",
-            capitalize(call_ru),
-            clock(d)
-        ),
+        (Some(d), _, false) => format!("{} завершён, длительность {}", capitalize(call_ru), clock(d)),
         (None, EndReason::Declined, true) => format!("{} declined", capitalize(call_en)),
         (None, EndReason::Declined, false) => format!("{} отклонён", capitalize(call_ru)),
         (None, _, true) => format!("Missed {call_en}"),
@@ -48,19 +39,12 @@ pub fn ended_text(
 fn clock(secs: i64) -> String {
     let secs = secs.max(0);
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
-    }
+    if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m}:{s:02}") }
 }
 
 fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// Stores a system message in the call's session and delivers it as `message:new`.
@@ -83,26 +67,12 @@ pub async fn write(state: &AppState, rec: &CallRecord, kind_: &str, text: String
 }
 
 pub async fn started(state: &AppState, rec: &CallRecord) {
-    write(
-        state,
-        rec,
-        kind::CALL_STARTED,
-        started_text(rec.call.media, &rec.locale),
-    )
-    .await;
+    write(state, rec, kind::CALL_STARTED, started_text(rec.call.media, &rec.locale)).await;
 }
 
 pub async fn ended(state: &AppState, rec: &CallRecord, reason: EndReason) {
-    let duration = rec
-        .answered_at
-        .map(|a| (chrono::Utc::now() - a).num_seconds());
-    write(
-        state,
-        rec,
-        kind::CALL_ENDED,
-        ended_text(rec.call.media, &rec.locale, reason, duration),
-    )
-    .await;
+    let duration = rec.answered_at.map(|a| (chrono::Utc::now() - a).num_seconds());
+    write(state, rec, kind::CALL_ENDED, ended_text(rec.call.media, &rec.locale, reason, duration)).await;
 }
 
 #[cfg(test)]
@@ -111,26 +81,14 @@ mod tests {
 
     #[test]
     fn texts_carry_the_duration_of_answered_calls() {
-        assert_eq!(
-            ended_text(Media::Video, "en", EndReason::Hangup, Some(65)),
-            "Video call ended, duration 1:05"
-        );
-        assert_eq!(
-            ended_text(Media::Audio, "en", EndReason::Hangup, Some(3725)),
-            "Audio call ended, duration 1:02:05"
-        );
+        assert_eq!(ended_text(Media::Video, "en", EndReason::Hangup, Some(65)), "Video call ended, duration 1:05");
+        assert_eq!(ended_text(Media::Audio, "en", EndReason::Hangup, Some(3725)), "Audio call ended, duration 1:02:05");
         assert_eq!(
             ended_text(Media::Audio, "ru", EndReason::Disconnected, Some(9)),
             "Аудиозвонок завершён, длительность 0:09"
         );
-        assert_eq!(
-            ended_text(Media::Audio, "en", EndReason::Declined, None),
-            "Audio call declined"
-        );
-        assert_eq!(
-            ended_text(Media::Video, "en", EndReason::Timeout, None),
-            "Missed video call"
-        );
+        assert_eq!(ended_text(Media::Audio, "en", EndReason::Declined, None), "Audio call declined");
+        assert_eq!(ended_text(Media::Video, "en", EndReason::Timeout, None), "Missed video call");
         assert_eq!(started_text(Media::Video, "ru"), "Видеозвонок начался");
     }
 }

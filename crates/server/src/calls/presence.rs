@@ -22,20 +22,12 @@ fn local_sockets(state: &AppState, p: Party) -> usize {
     let Some(ns) = state.fanout.io().of("/call") else {
         return 0;
     };
-    ns.within(p.room())
-        .sockets()
-        .into_iter()
-        .filter(|s| s.connected())
-        .count()
+    ns.within(p.room()).sockets().into_iter().filter(|s| s.connected()).count()
 }
 
 /// Read-modify-write of a party's state under its lock; `f` returns a value for
 /// the caller. The key is dropped when the party has neither calls nor sockets.
-async fn update<T>(
-    state: &AppState,
-    p: Party,
-    f: impl FnOnce(&mut PartyState) -> T,
-) -> domain::Result<T> {
+async fn update<T>(state: &AppState, p: Party, f: impl FnOnce(&mut PartyState) -> T) -> domain::Result<T> {
     let coord = state.coord.as_ref();
     let key = party_key(p.id);
     with_lock(coord, &key, async || {
@@ -67,8 +59,7 @@ pub async fn track_call(state: &AppState, p: Party, call_id: Uuid, add: bool) {
 
 pub async fn joined(state: &AppState, p: Party) -> domain::Result<()> {
     let node = state.coord.node_id();
-    let known: Option<PartyState> =
-        record::get_json(state.coord.as_ref(), &party_key(p.id)).await?;
+    let known: Option<PartyState> = record::get_json(state.coord.as_ref(), &party_key(p.id)).await?;
     // Most connects change nothing in the cluster view: skip the lock then.
     let calls = match known {
         Some(ps) if ps.nodes.contains(&node) && ps.away.is_none() => ps.calls,
@@ -86,15 +77,7 @@ pub async fn joined(state: &AppState, p: Party) -> domain::Result<()> {
     // Back within the grace period (or a new tab): the call as it stands now.
     for id in calls {
         if let Some(rec) = record::load(state.coord.as_ref(), id).await? {
-            state
-                .fanout
-                .emit(
-                    "/call",
-                    vec![p.room()],
-                    "call:state",
-                    &serde_json::json!({ "call": rec.call }),
-                )
-                .await;
+            state.fanout.emit("/call", vec![p.room()], "call:state", &serde_json::json!({ "call": rec.call })).await;
         }
     }
     Ok(())
@@ -124,9 +107,7 @@ fn arm_grace_timer(state: &AppState, p: Party, token: Uuid) {
     let grace = Timings::of(&state).grace;
     tokio::spawn(async move {
         tokio::time::sleep(grace).await;
-        let ps: Option<PartyState> = match record::get_json(state.coord.as_ref(), &party_key(p.id))
-            .await
-        {
+        let ps: Option<PartyState> = match record::get_json(state.coord.as_ref(), &party_key(p.id)).await {
             Ok(ps) => ps,
             Err(e) => {
                 return tracing::warn!(error = %e, "party state unreadable after the grace period");

@@ -44,14 +44,8 @@ pub struct Party {
 impl Party {
     pub fn of(actor: &Actor) -> Self {
         match actor {
-            Actor::Visitor(v) => Self {
-                side: SenderKind::Visitor,
-                id: v.id,
-            },
-            Actor::Manager(m) => Self {
-                side: SenderKind::Manager,
-                id: m.id,
-            },
+            Actor::Visitor(v) => Self { side: SenderKind::Visitor, id: v.id },
+            Actor::Manager(m) => Self { side: SenderKind::Manager, id: m.id },
         }
     }
 
@@ -78,40 +72,22 @@ pub struct CallRecord {
 
 impl CallRecord {
     pub fn visitor(&self) -> Party {
-        Party {
-            side: SenderKind::Visitor,
-            id: self.visitor_id,
-        }
+        Party { side: SenderKind::Visitor, id: self.visitor_id }
     }
     pub fn manager(&self) -> Party {
-        Party {
-            side: SenderKind::Manager,
-            id: self.manager_id,
-        }
+        Party { side: SenderKind::Manager, id: self.manager_id }
     }
     pub fn callee(&self) -> Party {
-        if self.call.from == SenderKind::Manager {
-            self.visitor()
-        } else {
-            self.manager()
-        }
+        if self.call.from == SenderKind::Manager { self.visitor() } else { self.manager() }
     }
     /// The actor's side of this call; `not_found` for anyone else, who must learn
     /// nothing about it.
     pub fn party_of(&self, actor: &Actor) -> Result<Party> {
         let p = Party::of(actor);
-        if p == self.visitor() || p == self.manager() {
-            Ok(p)
-        } else {
-            Err(Error::not_found("call"))
-        }
+        if p == self.visitor() || p == self.manager() { Ok(p) } else { Err(Error::not_found("call")) }
     }
     pub fn other(&self, p: Party) -> Party {
-        if p == self.visitor() {
-            self.manager()
-        } else {
-            self.visitor()
-        }
+        if p == self.visitor() { self.manager() } else { self.visitor() }
     }
     pub fn rooms(&self) -> Vec<String> {
         vec![self.visitor().room(), self.manager().room()]
@@ -148,24 +124,16 @@ pub fn ttl(rec: &CallRecord, ring_timeout: Duration) -> Duration {
     }
 }
 
-pub async fn get_json<T: DeserializeOwned>(
-    coord: &dyn Coordinator,
-    key: &str,
-) -> Result<Option<T>> {
+pub async fn get_json<T: DeserializeOwned>(coord: &dyn Coordinator, key: &str) -> Result<Option<T>> {
     match coord.get(key).await? {
         None => Ok(None),
-        Some(raw) => serde_json::from_str(&raw)
-            .map(Some)
-            .map_err(|e| Error::internal_msg(format!("corrupt {key}: {e}"))),
+        Some(raw) => {
+            serde_json::from_str(&raw).map(Some).map_err(|e| Error::internal_msg(format!("corrupt {key}: {e}")))
+        }
     }
 }
 
-pub async fn put_json<T: Serialize>(
-    coord: &dyn Coordinator,
-    key: &str,
-    value: &T,
-    ttl: Duration,
-) -> Result<()> {
+pub async fn put_json<T: Serialize>(coord: &dyn Coordinator, key: &str, value: &T, ttl: Duration) -> Result<()> {
     let raw = serde_json::to_string(value).map_err(Error::internal)?;
     coord.put(key, &raw, ttl).await
 }
@@ -179,21 +147,14 @@ pub async fn load(coord: &dyn Coordinator, id: Uuid) -> Result<Option<CallRecord
 /// The coordinator has no compare-and-set, so the few read-modify-writes of call
 /// and party state take a short lock (`put_if_absent` with a TTL). Contention is
 /// between the two parties of one call at most, so waiting by polling is cheap.
-pub async fn with_lock<T>(
-    coord: &dyn Coordinator,
-    name: &str,
-    f: impl AsyncFnOnce() -> Result<T>,
-) -> Result<T> {
+pub async fn with_lock<T>(coord: &dyn Coordinator, name: &str, f: impl AsyncFnOnce() -> Result<T>) -> Result<T> {
     let key = format!("call:lock:{name}");
     let token = Uuid::new_v4().to_string();
     let deadline = tokio::time::Instant::now() + LOCK_WAIT;
     let mut pause = Duration::from_millis(2);
     while !coord.put_if_absent(&key, &token, LOCK_TTL).await? {
         if tokio::time::Instant::now() >= deadline {
-            return Err(Error::new(
-                domain::ErrorCode::Unavailable,
-                "the call is busy, retry shortly",
-            ));
+            return Err(Error::new(domain::ErrorCode::Unavailable, "the call is busy, retry shortly"));
         }
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_millis(50));
