@@ -42,11 +42,13 @@ function mount(script) {
     setLocale: guard((l) => widget.setLocale(l)),
   };
   widget.boot().catch((e) => {
+    console.warn('[switchboard] could not start:', e && e.message);
     // A refusal that will not go away (unknown site key, origin not allowed):
     // better no launcher than one that leads nowhere.
-    console.warn('[switchboard] could not start:', e && e.message);
-    widget.close();
-    host.remove();
+    if (e && e.status >= 400 && e.status < 500) {
+      widget.close();
+      host.remove();
+    }
   });
 }
 

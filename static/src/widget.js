@@ -101,7 +101,8 @@ export class Widget {
     const data = await this.withBackoff(() => this.api.widgetSession(this.siteKey, load('visitor:' + this.siteKey)));
     this.adoptVisitor(data);
     if (data.session) {
-      await this.loadHistory();
+      // History by REST first (one round trip); if that fails, the sync on connect catches up.
+      await this.loadHistory().catch((e) => console.warn('[switchboard] history', e && e.message));
       this.connect();
     } else if (this.s.open) {
       this.connect();
@@ -185,8 +186,7 @@ export class Widget {
       this.sockets = null;
       save('visitor:' + this.siteKey, null);
       const data = await this.withBackoff(() => this.api.widgetSession(this.siteKey, null));
-      this.conv = new Conversation();
-      this.panel.list.reset();
+      this.resetConversation();
       this.adoptVisitor(data);
       this.connect();
       this.render();
@@ -421,14 +421,19 @@ export class Widget {
 
   newChat() {
     if (this.conv.sessionId) this.retired.add(this.conv.sessionId);
+    this.resetConversation();
+    this.render();
+    this.panel.focusInput();
+  }
+
+  /** Back to an empty AI-mode conversation with no session. */
+  resetConversation() {
     this.conv = new Conversation();
     this.panel.list.reset();
     this.s.session = null;
     this.s.mode = 'ai';
     this.s.typing = null;
     this.setThinking(false);
-    this.render();
-    this.panel.focusInput();
   }
 
   flash(key) {
