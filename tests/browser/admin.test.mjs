@@ -227,6 +227,13 @@ test('scenario 1: widget on node 1, panel on node 2 — queue live, accept, chat
     await panel.locator('.msg.own:not(.pending) .msg-text', { hasText: 'до двери бесплатная' }).waitFor({ timeout: T });
     await widget.getByText('до двери бесплатная').waitFor({ timeout: T });
 
+    // Text is text: markup from a visitor is shown as typed, never parsed.
+    const markup = '<b>жирный</b> <img src=x onerror="window.__xss=1">';
+    await widgetSend(widget, markup);
+    await panel.locator('.msg-visitor .msg-text', { hasText: '<b>жирный</b>' }).waitFor({ timeout: T });
+    assert.equal(await panel.locator('.messages b, .messages img, .sidebar b, .sidebar img').count(), 0);
+    assert.equal(await panel.evaluate(() => window.__xss), undefined);
+
     // The manager's typing reaches the widget.
     await composer.pressSequentially('Уточню', { delay: 40 });
     await widget.getByText(/Анна Смирнова печатает/).waitFor({ timeout: T });
