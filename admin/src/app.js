@@ -122,8 +122,9 @@ function readSaved() {
 /** Sound for everything new; a desktop notification when the tab is hidden. */
 function alert(store, kind, data) {
   const focusChat = (id) => { location.hash = `#/inbox/${id}`; };
-  if (kind === 'request') {
-    beep('request');
+  if (kind === 'request' || kind === 'request-preview') {
+    if (kind === 'request') beep('request');
+    // Same tag: the preview, when it comes, replaces the first notification.
     notify(t('alert.request'), `${visitorName(data.visitor, data.session_id)}: ${data.preview || ''}`, `q-${data.session_id}`);
   } else if (kind === 'message') {
     const { chat, message } = data;

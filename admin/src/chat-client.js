@@ -21,7 +21,7 @@ export class ChatClient {
     this.api = api;
     this.socket = socket;
     this.hooks = hooks;
-    this.seenQueue = null; // session ids already announced; null until the first queue
+    this.seenQueue = null; // session id -> preview already announced; null until the first queue
     this.typingOut = new Map(); // session id -> {timer, sentAt}
     this.typingIn = new Map(); // session id -> timer
     this.retryTimer = null;
@@ -78,9 +78,13 @@ export class ChatClient {
   applyQueue({ waiting = [], stats }) {
     const queue = [...waiting].sort((a, b) => a.position - b.position || a.requested_at.localeCompare(b.requested_at));
     if (this.seenQueue) {
-      for (const e of queue) if (!this.seenQueue.has(e.session_id)) this.hooks.onAlert?.('request', e);
+      for (const e of queue) {
+        if (!this.seenQueue.has(e.session_id)) this.hooks.onAlert?.('request', e);
+        // The request's message may be stored just after the entry appeared.
+        else if (e.preview && !this.seenQueue.get(e.session_id)) this.hooks.onAlert?.('request-preview', e);
+      }
     }
-    this.seenQueue = new Set(queue.map((e) => e.session_id));
+    this.seenQueue = new Map(queue.map((e) => [e.session_id, e.preview]));
     this.store.set({ queue, stats: stats || this.state.stats }, 'queue', 'stats');
   }
 
