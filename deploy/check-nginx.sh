@@ -47,6 +47,8 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   psql -q "$pg_base" -c "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
+  redis-cli -u "$redis_url" --scan --pattern "$db:*" 2>/dev/null \
+    | xargs -r redis-cli -u "$redis_url" del >/dev/null 2>&1 || true
   if [[ -n "${KEEP_WORK:-}" ]]; then echo "check-nginx: logs kept in $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
