@@ -383,6 +383,32 @@ test('admin pages: create a manager, edit site settings, add and delete an FAQ e
   }
 });
 
+test('accept at max_chats: a plain message that the manager is full, not that someone was faster', async () => {
+  const [node1, node2] = cluster.urls;
+  const { token: adminToken } = await managerLogin(node1, cluster.admin);
+  const creds = { email: `busy-${Date.now()}@example.com`, password: 'busy-manager-pass' };
+  await postJson(`${node1}/manager/create`, { ...creds, name: 'Ирина Занятая', max_chats: 1 }, adminToken);
+  const context = await newContext();
+  try {
+    const panel = await context.newPage();
+    await login(panel, node2, creds);
+    const first = await restVisitorRequest(node1, 'Первый вопрос про счёт');
+    const second = await restVisitorRequest(node1, 'Второй вопрос про акт');
+    await panel.locator(`.queue-item[data-session="${first.id}"] button`).click({ timeout: T });
+    await panel.waitForSelector(`main.conv[data-session="${first.id}"]`, { timeout: T });
+    await panel.locator(`.queue-item[data-session="${second.id}"] button`).click({ timeout: T });
+    await panel.locator('.toast', { hasText: 'У вас максимум чатов' }).waitFor({ timeout: T });
+    await shot(panel, 'admin-max-chats');
+    await panel.click('[data-action=close]');
+    await panel.click('dialog.confirm .btn-danger');
+    await panel.locator('.composer-wrap.is-closed').waitFor({ timeout: T });
+  } catch (err) {
+    await shootOnFailure('max', [context], err);
+  } finally {
+    await context.close();
+  }
+});
+
 // ---------- alerts ----------
 
 /**
