@@ -335,6 +335,9 @@ test('the manager closes the chat: closed state, then a new chat in AI mode', as
   await ask(manager.socket, 'session:close', { session_id: sessionId });
   await widget('.card.closed').waitFor();
   assert.equal(await widget('textarea').isVisible(), false);
+  // The message refused earlier stays marked, but a closed chat offers no retry.
+  await widget('.row[data-status="failed"] .meta.failed').waitFor();
+  assert.equal(await widget('.row[data-status="failed"] button.link').count(), 0);
   await page.waitForTimeout(400);
   await shot('15-closed');
   await widget('.card.closed .primary').click();

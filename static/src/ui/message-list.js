@@ -27,7 +27,7 @@ function sameGroup(a, b) {
 }
 
 export class MessageList {
-  /** `ctx` gives {t, locale, settingsName, onRetry}. */
+  /** `ctx` gives {t, locale, onRetry(clientId), canRetry()}. */
   constructor(ctx) {
     this.ctx = ctx;
     this.el = h('div', { class: 'msgs' });
@@ -53,7 +53,7 @@ export class MessageList {
       const next = items[i + 1];
       const first = !sameGroup(prev, it);
       const last = !sameGroup(it, next);
-      const sig = [it.text, it.status, it.kind, first, last, it.author && it.author.name, this.ctx.locale].join('\u0001');
+      const sig = [it.text, it.status, it.kind, first, last, it.author && it.author.name, this.ctx.locale, this.ctx.canRetry()].join('\u0001');
       let row = this.rows.get(it.key);
       if (!row) {
         row = { el: h('div'), sig: null };
@@ -129,14 +129,11 @@ export class MessageList {
   meta(m, mine, last) {
     const { t, locale } = this.ctx;
     if (m.status === 'failed') {
-      return h(
-        'div',
-        { class: 'meta failed' },
-        icon('alert', 'sm'),
-        t('failed'),
-        ' · ',
-        h('button', { type: 'button', class: 'link', onclick: () => this.ctx.onRetry(m.client_id), text: t('retry') }),
-      );
+      // Once the chat is closed a retry has nowhere to go.
+      const retry = this.ctx.canRetry()
+        ? [' · ', h('button', { type: 'button', class: 'link', onclick: () => this.ctx.onRetry(m.client_id), text: t('retry') })]
+        : [];
+      return h('div', { class: 'meta failed' }, icon('alert', 'sm'), t('failed'), ...retry);
     }
     if (m.status === 'sending') {
       return h('div', { class: 'meta', title: t('sending') }, icon('clock', 'sm'), h('span', { class: 'sr', text: t('sending') }));

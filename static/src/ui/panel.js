@@ -15,7 +15,12 @@ export class Panel {
     this.wrap = wrap;
     this.actions = actions;
     this.t = (k) => k;
-    this.list = new MessageList({ t: (...a) => this.t(...a), locale: 'ru', onRetry: (id) => actions.retry(id) });
+    this.list = new MessageList({
+      t: (...a) => this.t(...a),
+      locale: 'ru',
+      onRetry: (id) => actions.retry(id),
+      canRetry: () => this.wrap.dataset.mode !== 'closed',
+    });
     this.build();
   }
 
