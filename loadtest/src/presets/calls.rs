@@ -44,10 +44,16 @@ async fn calls(ctx: Arc<Ctx>, pair: CallPair, start: Instant, stop: Instant) -> 
     };
     tokio::time::sleep_until(start).await;
     while Instant::now() < stop {
-        if let Err(label) = one_call(&pair.session, &mut visitor, &mut manager, &mut stats).await {
+        let mut call = None;
+        if let Err(label) = one_call(&pair.session, &mut visitor, &mut manager, &mut call, &mut stats).await {
             stats.count(format!("signal_{label}"));
-            // Let a failed call's state expire rather than hammering the same error.
+            // Hang up the broken call (one call at a time per session), then start clean.
+            if let Some(call_id) = call {
+                let _ = visitor.emit_ack("call:end", json!({ "call_id": call_id })).await;
+            }
             tokio::time::sleep(Duration::from_millis(200)).await;
+            visitor.try_events();
+            manager.try_events();
         }
     }
     futures::join!(visitor.disconnect(), manager.disconnect());
@@ -63,21 +69,28 @@ async fn connect(ctx: &Ctx, pair: &CallPair) -> Result<(Client, Client), String>
     }
 }
 
-async fn one_call(session: &str, v: &mut Client, m: &mut Client, stats: &mut Stats) -> Result<(), String> {
-    let incoming =
-        hop(v, m, "call:invite", json!({"session_id": session, "media": "audio"}), "call:incoming", stats).await?;
+/// One call, hop by hop; `call` gets the call's id as soon as it is known.
+async fn one_call(
+    session: &str,
+    v: &mut Client,
+    m: &mut Client,
+    call: &mut Option<String>,
+    stats: &mut Stats,
+) -> Result<(), String> {
+    let invite = json!({"session_id": session, "media": "audio"});
+    let incoming = hop(v, m, "call:invite", invite, "call:incoming", call, stats).await?;
     let call_id = incoming["call"]["id"].as_str().ok_or("incoming_without_call")?.to_owned();
     let sdp = |kind: &str| json!({"type": kind, "sdp": "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"});
     let candidate =
         json!({"candidate": "candidate:1 1 udp 2122260223 127.0.0.1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0});
-    hop(m, v, "call:accept", json!({"call_id": call_id}), "call:accepted", stats).await?;
-    hop(v, m, "call:offer", json!({"call_id": call_id, "sdp": sdp("offer")}), "call:offer", stats).await?;
-    hop(m, v, "call:answer", json!({"call_id": call_id, "sdp": sdp("answer")}), "call:answer", stats).await?;
+    hop(m, v, "call:accept", json!({"call_id": call_id}), "call:accepted", call, stats).await?;
+    hop(v, m, "call:offer", json!({"call_id": call_id, "sdp": sdp("offer")}), "call:offer", call, stats).await?;
+    hop(m, v, "call:answer", json!({"call_id": call_id, "sdp": sdp("answer")}), "call:answer", call, stats).await?;
     for _ in 0..2 {
-        hop(v, m, "call:ice", json!({"call_id": call_id, "candidate": candidate}), "call:ice", stats).await?;
-        hop(m, v, "call:ice", json!({"call_id": call_id, "candidate": candidate}), "call:ice", stats).await?;
+        hop(v, m, "call:ice", json!({"call_id": call_id, "candidate": candidate}), "call:ice", call, stats).await?;
+        hop(m, v, "call:ice", json!({"call_id": call_id, "candidate": candidate}), "call:ice", call, stats).await?;
     }
-    hop(v, m, "call:end", json!({"call_id": call_id}), "call:ended", stats).await?;
+    hop(v, m, "call:end", json!({"call_id": call_id}), "call:ended", call, stats).await?;
     // Both parties get call:ended; the caller's copy must not be mistaken for the next call's.
     v.wait_for("call:ended").await.map_err(|e| socket_error_label(&e))?;
     stats.count("calls_completed");
@@ -85,13 +98,14 @@ async fn one_call(session: &str, v: &mut Client, m: &mut Client, stats: &mut Sta
 }
 
 /// `from` emits `event`; waits for `to` to receive `expect` and for the ack. An error
-/// ack ends the wait at once: nothing will be relayed.
+/// ack ends the wait at once: nothing will be relayed. An ack naming a call sets `call`.
 async fn hop(
     from: &Client,
     to: &mut Client,
     event: &str,
     data: Value,
     expect: &str,
+    call: &mut Option<String>,
     stats: &mut Stats,
 ) -> Result<Value, String> {
     let sent = Instant::now();
@@ -105,6 +119,9 @@ async fn hop(
                 let ack = result.map_err(|e| socket_error_label(&e))?;
                 if ack["ok"] != true {
                     return Err(format!("error_{}", ack["error"]["code"].as_str().unwrap_or("unknown")));
+                }
+                if let Some(id) = ack["call"]["id"].as_str() {
+                    *call = Some(id.to_owned());
                 }
                 acked = true;
             }
