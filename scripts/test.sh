@@ -40,3 +40,6 @@ fi
 
 step "browser tests"
 scripts/browser.sh
+
+step "load balancer config (nginx, websocket upgrade, drain)"
+deploy/check-nginx.sh "$CARGO_TARGET_DIR/debug/switchboard"

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
 
 use crate::settings::LogSettings;
@@ -21,6 +21,9 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
         .get_or_init(|| {
             PrometheusBuilder::new()
                 .set_buckets(&[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5])
+                .ok()?
+                // A count, not a duration.
+                .set_buckets_for_metric(Matcher::Full("message_batch_size".into()), &[1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, 256.0])
                 .ok()?
                 .install_recorder()
                 .ok()

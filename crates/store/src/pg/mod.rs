@@ -45,8 +45,12 @@ impl PgStore {
 
     /// Applies pending migrations. sqlx holds a Postgres advisory lock while it
     /// migrates, so nodes starting together apply each migration exactly once.
+    /// Migrations newer than this binary are tolerated: during a rolling upgrade (or a
+    /// rollback) the previous release keeps running on the expanded schema.
     pub async fn migrate(&self) -> Result<()> {
-        sqlx::migrate!("./migrations").run(&self.pool).await.map_err(|e| match e {
+        let mut migrator = sqlx::migrate!("./migrations");
+        migrator.set_ignore_missing(true);
+        migrator.run(&self.pool).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::Execute(e) => db_err(e),
             other => Error::internal(other),
         })
