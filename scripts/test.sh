@@ -38,6 +38,9 @@ if [ -x scripts/loadtest-smoke.sh ]; then
   scripts/loadtest-smoke.sh
 fi
 
+step "widget and panel unit tests (node)"
+node --test static/test/ admin/src/ admin/test/
+
 step "browser tests"
 scripts/browser.sh
 
