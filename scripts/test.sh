@@ -38,11 +38,11 @@ if [ -x scripts/loadtest-smoke.sh ]; then
   scripts/loadtest-smoke.sh
 fi
 
-step "widget and panel unit tests (node)"
-node --test static/test/ admin/src/ admin/test/
-
-step "browser tests"
+step "browser tests (installs Chromium when missing)"
 scripts/browser.sh
+
+step "widget and panel unit tests (node; the call loopback test uses Chromium)"
+node --test static/test/ admin/src/ admin/test/
 
 step "load balancer config (nginx, websocket upgrade, drain)"
 deploy/check-nginx.sh "$CARGO_TARGET_DIR/debug/switchboard"
