@@ -141,7 +141,7 @@ async fn only_one_of_database_url_and_redis_url_is_refused() {
         ("REDIS_URL", "redis://127.0.0.1:6379", "DATABASE_URL"),
     ] {
         let mut vars = embedded_vars(dir.path(), &[(var, value)]);
-        let err = server::Settings::load_from(None, vars.clone()).err().expect("refused");
+        let err = server::Settings::load_from(None, vars.clone()).expect_err("refused");
         assert!(err.contains(&format!("{missing} is not")), "{err}");
 
         vars.insert("SWITCHBOARD_LISTEN".into(), "127.0.0.1:0".into());

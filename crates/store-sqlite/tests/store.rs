@@ -199,7 +199,10 @@ async fn accept_race_has_one_winner_and_max_chats_holds() {
     let (ra, rb) = tokio::join!(f.store.accept(s, &a), f.store.accept(s, &b));
     let winners = [&ra, &rb].iter().filter(|r| r.is_ok()).count();
     assert_eq!(winners, 1, "{ra:?} {rb:?}");
-    let loser = if ra.is_ok() { rb.unwrap_err() } else { ra.unwrap_err() };
+    let loser = match (ra, rb) {
+        (Ok(_), Err(e)) | (Err(e), Ok(_)) => e,
+        other => panic!("one winner expected: {other:?}"),
+    };
     assert_eq!(loser.code, ErrorCode::Conflict);
     let page = f.store.messages(s, 0, 100).await.unwrap().0;
     assert_eq!(page.iter().filter(|m| m.kind == kind::MANAGER_JOINED).count(), 1);
