@@ -35,9 +35,14 @@ pub async fn flood(ctx: Arc<Ctx>, start: Instant, stop: Instant) -> Stats {
         i += 1;
         intended += gap;
     }
-    while let Some(done) = tasks.join_next().await {
+    // Logins still queued after the drain are abandoned: a flood the server cannot
+    // absorb would otherwise hold the run for minutes.
+    let deadline = stop + Duration::from_secs_f64(ctx.params.drain);
+    while let Ok(Some(done)) = tokio::time::timeout_at(deadline, tasks.join_next()).await {
         record(&mut stats, done.expect("login task"));
     }
+    stats.add("login_unanswered", tasks.len() as u64);
+    tasks.abort_all();
     stats
 }
 
