@@ -35,6 +35,8 @@ on_both_backends! {
     sync_returns_what_was_missed: Manual,
     close_then_reopen: Manual,
     auto_routing_assigns_when_room_frees: Auto,
+    ai_mode_replies_then_hands_off_in_words: Manual,
+    call_is_signalled_and_recorded: Manual,
 }
 
 fn id(v: &Value) -> String {
@@ -280,4 +282,58 @@ async fn auto_routing_assigns_when_room_frees(b: &Backend) {
         (id(&update["session"]), update["session"]["manager"]["id"].as_str()),
         (id(&second), Some(manager_id.to_string().as_str()))
     );
+}
+
+async fn history(b: &Backend, token: &str, session_id: &str) -> Vec<Value> {
+    let (status, log) = get(&format!("{}/sessions/{session_id}/messages", b.url), Some(token)).await;
+    assert_eq!(status, 200, "[{}] {log}", b.name);
+    log["messages"].as_array().expect("messages").clone()
+}
+
+async fn ai_mode_replies_then_hands_off_in_words(b: &Backend) {
+    let (_, token) = b.visitor().await;
+    let mut v = sio(&b.url, "/chat", &token).await;
+    let q = ack_ok(&v, "message:send", json!({ "client_id": "q1", "text": "how long does the delivery take" })).await;
+    let session_id = q["message"]["session_id"].as_str().expect("session").to_owned();
+    let reply = wait_event(&mut v, "message:new", |m| m["message"]["sender"] == "ai").await;
+    assert_eq!(reply["message"]["seq"].as_i64(), q["message"]["seq"].as_i64().map(|s| s + 1), "[{}]", b.name);
+
+    ack_ok(&v, "message:send", json!({ "client_id": "q2", "text": "Позовите оператора, пожалуйста" })).await;
+    let update = wait_event(&mut v, "session:updated", |d| d["session"]["status"] == "waiting").await;
+    assert_eq!(update["session"]["id"], session_id.as_str());
+    let log = history(b, &token, &session_id).await;
+    let senders: Vec<_> = log.iter().map(|m| (m["sender"].as_str().unwrap(), m["kind"].as_str().unwrap())).collect();
+    assert_eq!(
+        senders,
+        [("visitor", "text"), ("ai", "text"), ("visitor", "text"), ("ai", "text"), ("system", "manager_requested")],
+        "[{}] one reply per message, the handoff confirmed, then queued",
+        b.name
+    );
+}
+
+async fn call_is_signalled_and_recorded(b: &Backend) {
+    let c = conversation(b).await;
+    let mut v = sio(&b.url, "/call", &c.visitor_token).await;
+    let mut m = sio(&b.url, "/call", &c.manager_token).await;
+    let invite = ack_ok(&v, "call:invite", json!({ "media": "audio" })).await;
+    let call_id = invite["call"]["id"].as_str().expect("call id").to_owned();
+    assert_eq!(invite["call"]["session_id"], c.session_id.as_str());
+    wait_event(&mut m, "call:incoming", |e| e["call"]["id"] == call_id.as_str()).await;
+    ack_ok(&m, "call:accept", json!({ "call_id": call_id })).await;
+    wait_event(&mut v, "call:accepted", |e| e["call"]["id"] == call_id.as_str()).await;
+    let offer = json!({ "call_id": call_id, "sdp": { "type": "offer", "sdp": "v=0\r\n" } });
+    ack_ok(&v, "call:offer", offer.clone()).await;
+    assert_eq!(wait_event(&mut m, "call:offer", |_| true).await, offer, "[{}] relayed unchanged", b.name);
+    ack_ok(&v, "call:end", json!({ "call_id": call_id })).await;
+    let ended = wait_event(&mut m, "call:ended", |_| true).await;
+    assert_eq!(ended, json!({ "call_id": call_id, "reason": "hangup" }));
+    assert_eq!(ack_err(&m, "call:end", json!({ "call_id": call_id })).await, "not_found");
+
+    // The call is recorded, and both parties read it in the history.
+    let kinds: Vec<String> = history(b, &c.manager_token, &c.session_id)
+        .await
+        .iter()
+        .filter_map(|m| m["kind"].as_str().filter(|k| k.starts_with("call_")).map(str::to_owned))
+        .collect();
+    assert_eq!(kinds, ["call_started", "call_ended"], "[{}]", b.name);
 }
