@@ -24,9 +24,11 @@ pub struct Report {
     pub failures: Vec<String>,
 }
 
-/// Counters that mean the system broke a promise: any of them fails the run.
+/// Counters that mean the system broke a promise, or (`request_unassigned`: a visitor
+/// never saw its session become active) that the main latency only describes the
+/// survivors: any of them fails the run.
 const BROKEN_PROMISES: &[&str] =
-    &["lost", "duplicated", "lost_in_store", "seq_gaps", "stored_duplicates", "double_claims"];
+    &["lost", "duplicated", "lost_in_store", "seq_gaps", "stored_duplicates", "double_claims", "request_unassigned"];
 
 /// Counter prefixes that are errors (for `--max-errors` and `--smoke`).
 const ERROR_PREFIXES: &[&str] =
@@ -192,8 +194,9 @@ mod tests {
         let mut s = healthy();
         s.add("lost", 1);
         s.add("duplicated", 2);
+        s.add("request_unassigned", 3);
         let r = judged(&[], &s);
-        assert_eq!(r.failures, ["lost: 1", "duplicated: 2"]);
+        assert_eq!(r.failures, ["lost: 1", "duplicated: 2", "request_unassigned: 3"]);
         assert!(r.table().contains("FAIL"));
     }
 
