@@ -13,7 +13,9 @@ pub mod node;
 use std::time::Duration;
 
 pub use backing::{TestEnv, test_env};
-pub use embedded::{Backend, EmbeddedNode, EmbeddedProcess, Refusal, TempDir, banner_value, embedded_vars, spawn_embedded};
+pub use embedded::{
+    Backend, EmbeddedNode, EmbeddedProcess, Refusal, TempDir, banner_value, embedded_vars, spawn_embedded,
+};
 pub use node::{Cluster, ProcessNode, TestNode, spawn_cluster, spawn_node};
 use serde_json::{Value, json};
 pub use sio_client::{Client as Sio, ConnectOptions};
