@@ -37,6 +37,7 @@ on_both_backends! {
     auto_routing_assigns_when_room_frees: Auto,
     ai_mode_replies_then_hands_off_in_words: Manual,
     call_is_signalled_and_recorded: Manual,
+    rate_limits_hold: Manual,
 }
 
 fn id(v: &Value) -> String {
@@ -336,4 +337,28 @@ async fn call_is_signalled_and_recorded(b: &Backend) {
         .filter_map(|m| m["kind"].as_str().filter(|k| k.starts_with("call_")).map(str::to_owned))
         .collect();
     assert_eq!(kinds, ["call_started", "call_ended"], "[{}]", b.name);
+}
+
+/// The coordinators' rate limits (Redis, in-process) with the default settings.
+async fn rate_limits_hold(b: &Backend) {
+    let (_, email) = b.create_manager(domain::Role::Manager, None).await;
+    let url = format!("{}/manager/auth", b.url);
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        statuses.push(post(&url, None, json!({ "email": email, "password": "not-the-password" })).await.0);
+    }
+    assert_eq!(statuses, [[401; 10].as_slice(), &[429]].concat(), "[{}] 10 failures per account", b.name);
+    let resp = http().post(&url).json(&json!({ "email": email, "password": b.password })).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 429, "[{}] even the right password waits", b.name);
+    assert!(resp.headers().get("retry-after").is_some());
+
+    // A waiting visitor (no assistant replies) may send 30 messages per 10 s.
+    let (_, token) = b.visitor().await;
+    request(b, &token).await;
+    let v = sio(&b.url, "/chat", &token).await;
+    for n in 0..30 {
+        ack_ok(&v, "message:send", json!({ "client_id": format!("r{n}"), "text": "spam" })).await;
+    }
+    let code = ack_err(&v, "message:send", json!({ "client_id": "r30", "text": "spam" })).await;
+    assert_eq!(code, "rate_limited", "[{}]", b.name);
 }
