@@ -91,6 +91,10 @@ pub struct RunArgs {
     /// Seconds to wait for late acks and deliveries after the last send.
     #[arg(long, default_value_t = 3.0)]
     pub drain: f64,
+    /// After the drain, the longest wait (s) for the last acks and for acknowledged
+    /// messages not yet delivered; only what is missing then counts as lost.
+    #[arg(long, default_value_t = 10.0)]
+    pub settle: f64,
     /// Who sends chat messages.
     #[arg(long, value_enum, default_value = "both")]
     pub direction: Direction,
@@ -148,6 +152,7 @@ pub struct Params {
     pub duration: f64,
     pub connect_rate: f64,
     pub drain: f64,
+    pub settle: f64,
     pub direction: Direction,
     pub login_rate: f64,
     pub calls: usize,
@@ -178,6 +183,7 @@ impl Params {
             duration: a.duration.unwrap_or(d.3),
             connect_rate: a.connect_rate.unwrap_or(d.4),
             drain: a.drain,
+            settle: a.settle,
             direction: a.direction,
             login_rate: a.login_rate.unwrap_or(d.5),
             calls: a.calls.unwrap_or(d.6),

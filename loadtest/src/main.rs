@@ -5,6 +5,8 @@ mod api;
 mod cli;
 mod ctx;
 mod driver;
+#[cfg(test)]
+mod fake_server;
 mod fixture;
 mod pairs;
 mod presets;

@@ -57,7 +57,7 @@ pub async fn run(ctx: Arc<Ctx>, watches: &Watches, verify_history: bool, close: 
         }
     }
 
-    let drivers = settle(drivers, until + SETTLE, &members).await?;
+    let drivers = settle(drivers, until + Duration::from_secs_f64(p.settle), &members).await?;
     let mut ledger = Ledger::default();
     let mut parties = Vec::with_capacity(drivers.len());
     for d in drivers {
@@ -110,10 +110,6 @@ pub async fn run(ctx: Arc<Ctx>, watches: &Watches, verify_history: bool, close: 
     };
     Ok(Outcome { stats, figures, main_latency })
 }
-
-/// After the drain, the longest wait for acks and for acknowledged messages not yet
-/// delivered: only what is still missing then counts as lost.
-const SETTLE: Duration = Duration::from_secs(10);
 
 /// Waits for the drivers, then lets them collect their last acks and, once those are
 /// in, the deliveries still missing (all by `deadline`).
