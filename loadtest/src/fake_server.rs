@@ -93,7 +93,7 @@ async fn send(socket: SocketRef, Data(d): Data<Value>, ack: AckSender, State(fak
         s.messages.push(message.clone());
         let me = socket.extensions.get::<String>().unwrap_or_default();
         let peer = if me == s.visitor { s.manager.clone().unwrap_or_default() } else { s.visitor.clone() };
-        let deliver = drop_every == 0 || seq as u64 % drop_every != 0;
+        let deliver = drop_every == 0 || !(seq as u64).is_multiple_of(drop_every);
         f.dropped += u64::from(!deliver);
         (message, peer, deliver)
     };
