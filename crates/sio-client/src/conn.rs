@@ -23,11 +23,7 @@ pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 pub(crate) type Event = (String, Value, Instant);
 
 pub(crate) enum Command {
-    Emit {
-        event: String,
-        data: Value,
-        ack: Option<oneshot::Sender<Value>>,
-    },
+    Emit { event: String, data: Value, ack: Option<oneshot::Sender<Value>> },
     Disconnect,
 }
 
@@ -97,11 +93,7 @@ impl Connection {
     }
 
     /// Handles one text frame; `false` when the connection is over.
-    async fn on_frame(
-        &mut self,
-        text: &str,
-        pending: &mut HashMap<u64, oneshot::Sender<Value>>,
-    ) -> bool {
+    async fn on_frame(&mut self, text: &str, pending: &mut HashMap<u64, oneshot::Sender<Value>>) -> bool {
         let reply = match packet::parse_engine(text) {
             EnginePacket::Ping => "3".to_owned(),
             EnginePacket::Close => return false,

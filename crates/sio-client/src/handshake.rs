@@ -31,9 +31,7 @@ pub(crate) fn socket_url(base_url: &str) -> Result<String, Error> {
     } else if base.starts_with("ws://") || base.starts_with("wss://") {
         base.to_owned()
     } else {
-        return Err(Error::Transport(format!(
-            "unsupported base url {base_url:?}"
-        )));
+        return Err(Error::Transport(format!("unsupported base url {base_url:?}")));
     };
     Ok(format!("{ws}/socket.io/?EIO=4&transport=websocket"))
 }
@@ -41,20 +39,15 @@ pub(crate) fn socket_url(base_url: &str) -> Result<String, Error> {
 /// Returns the open websocket, positioned just after the namespace's CONNECT, and how
 /// long the server may stay silent before it counts as gone.
 pub(crate) async fn handshake(opts: &ConnectOptions) -> Result<(Ws, Duration), Error> {
-    let mut request = socket_url(&opts.base_url)?
-        .into_client_request()
-        .map_err(transport)?;
+    let mut request = socket_url(&opts.base_url)?.into_client_request().map_err(transport)?;
     for (key, value) in &opts.headers {
         let name = HeaderName::try_from(key.as_str()).map_err(transport)?;
         let value = HeaderValue::try_from(value.as_str()).map_err(transport)?;
         request.headers_mut().append(name, value);
     }
-    let config = WebSocketConfig::default()
-        .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(0);
-    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true)
-        .await
-        .map_err(transport)?;
+    let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER).write_buffer_size(0);
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async_with_config(request, Some(config), true).await.map_err(transport)?;
 
     let silence = match packet::parse_engine(&next_text(&mut ws).await?) {
         EnginePacket::Open(open) => silence_limit(&open),
@@ -93,9 +86,7 @@ fn silence_limit(open: &Value) -> Duration {
 /// `data["code"]` reads the same from either kind of server.
 fn rejection(payload: Value) -> Value {
     match payload {
-        Value::Object(mut map) if map.contains_key("data") => {
-            map.remove("data").unwrap_or_default()
-        }
+        Value::Object(mut map) if map.contains_key("data") => map.remove("data").unwrap_or_default(),
         Value::Object(mut map) if !map.contains_key("code") => {
             if let Some(message) = map.get("message").filter(|m| m.is_string()).cloned() {
                 map.insert("code".to_owned(), message);
@@ -136,36 +127,24 @@ mod tests {
             socket_url("http://127.0.0.1:8080/").unwrap(),
             "ws://127.0.0.1:8080/socket.io/?EIO=4&transport=websocket"
         );
-        assert_eq!(
-            socket_url("https://x.test/sb").unwrap(),
-            "wss://x.test/sb/socket.io/?EIO=4&transport=websocket"
-        );
+        assert_eq!(socket_url("https://x.test/sb").unwrap(), "wss://x.test/sb/socket.io/?EIO=4&transport=websocket");
         assert!(socket_url("127.0.0.1:8080").is_err());
     }
 
     #[test]
     fn rejection_prefers_data() {
-        assert_eq!(
-            rejection(json!({"message":"m","data":{"code":"unauthorized"}})),
-            json!({"code":"unauthorized"})
-        );
+        assert_eq!(rejection(json!({"message":"m","data":{"code":"unauthorized"}})), json!({"code":"unauthorized"}));
         assert_eq!(
             rejection(json!({"message":"unauthorized"})),
             json!({"message":"unauthorized","code":"unauthorized"})
         );
-        assert_eq!(
-            rejection(json!({"message":"m","code":"c"})),
-            json!({"message":"m","code":"c"})
-        );
+        assert_eq!(rejection(json!({"message":"m","code":"c"})), json!({"message":"m","code":"c"}));
         assert_eq!(rejection(json!("text")), json!("text"));
     }
 
     #[test]
     fn silence_from_open_packet() {
-        assert_eq!(
-            silence_limit(&json!({"pingInterval":100,"pingTimeout":50})),
-            Duration::from_millis(150)
-        );
+        assert_eq!(silence_limit(&json!({"pingInterval":100,"pingTimeout":50})), Duration::from_millis(150));
         assert_eq!(silence_limit(&json!({})), DEFAULT_SILENCE);
     }
 }

@@ -86,9 +86,8 @@ impl Client {
     /// Opens the websocket, completes the Engine.IO and Socket.IO handshakes, and returns
     /// once the server has accepted the namespace connection.
     pub async fn connect(opts: ConnectOptions) -> Result<Client, Error> {
-        let (ws, silence_limit) = tokio::time::timeout(opts.timeout, handshake::handshake(&opts))
-            .await
-            .map_err(|_| Error::Timeout)??;
+        let (ws, silence_limit) =
+            tokio::time::timeout(opts.timeout, handshake::handshake(&opts)).await.map_err(|_| Error::Timeout)??;
         let (commands, commands_rx) = mpsc::unbounded_channel();
         let (events_tx, events) = mpsc::unbounded_channel();
         let connected = Arc::new(AtomicBool::new(true));
@@ -103,13 +102,7 @@ impl Client {
             }
             .run(),
         );
-        Ok(Client {
-            commands,
-            events,
-            connected,
-            task,
-            timeout: opts.timeout,
-        })
+        Ok(Client { commands, events, connected, task, timeout: opts.timeout })
     }
 
     /// Emits an event without asking for an ack.
@@ -145,9 +138,7 @@ impl Client {
 
     /// The next server event: its name and first argument (`Null` when it had none).
     pub async fn next_event(&mut self) -> Result<(String, Value), Error> {
-        self.next_event_timed()
-            .await
-            .map(|(name, arg, _)| (name, arg))
+        self.next_event_timed().await.map(|(name, arg, _)| (name, arg))
     }
 
     /// Like [`Client::next_event`], with the instant the event was read off the socket.
@@ -200,20 +191,11 @@ impl Client {
         let _ = tokio::time::timeout(self.timeout, self.task).await;
     }
 
-    fn send(
-        &self,
-        event: &str,
-        data: Value,
-        ack: Option<oneshot::Sender<Value>>,
-    ) -> Result<(), Error> {
+    fn send(&self, event: &str, data: Value, ack: Option<oneshot::Sender<Value>>) -> Result<(), Error> {
         if !self.is_connected() {
             return Err(Error::Closed);
         }
-        let command = Command::Emit {
-            event: event.to_owned(),
-            data,
-            ack,
-        };
+        let command = Command::Emit { event: event.to_owned(), data, ack };
         self.commands.send(command).map_err(|_| Error::Closed)
     }
 }

@@ -22,9 +22,7 @@ pub(crate) enum EnginePacket<'a> {
 pub(crate) fn parse_engine(frame: &str) -> EnginePacket<'_> {
     let mut chars = frame.chars();
     match chars.next() {
-        Some('0') => {
-            EnginePacket::Open(serde_json::from_str(chars.as_str()).unwrap_or(Value::Null))
-        }
+        Some('0') => EnginePacket::Open(serde_json::from_str(chars.as_str()).unwrap_or(Value::Null)),
         Some('1') => EnginePacket::Close,
         Some('2') => EnginePacket::Ping,
         Some('4') => EnginePacket::Message(chars.as_str()),
@@ -70,18 +68,12 @@ pub(crate) fn parse_socket(packet: &str, namespace: &str) -> Option<SocketPacket
         return None;
     }
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    let id = if digits > 0 {
-        rest[..digits].parse().ok()
-    } else {
-        None
-    };
+    let id = if digits > 0 { rest[..digits].parse().ok() } else { None };
     let json = &rest[digits..];
     match kind {
         b'0' => Some(SocketPacket::Connect),
         b'1' => Some(SocketPacket::Disconnect),
-        b'4' => Some(SocketPacket::ConnectError(
-            serde_json::from_str(json).unwrap_or(Value::Null),
-        )),
+        b'4' => Some(SocketPacket::ConnectError(serde_json::from_str(json).unwrap_or(Value::Null))),
         b'2' => {
             let Value::Array(mut args) = serde_json::from_str(json).ok()? else {
                 return None;
@@ -108,20 +100,12 @@ pub(crate) fn parse_socket(packet: &str, namespace: &str) -> Option<SocketPacket
 
 /// The `/ns,` prefix of a namespace (empty for the default one).
 fn ns_prefix(namespace: &str) -> String {
-    if namespace == "/" {
-        String::new()
-    } else {
-        format!("{namespace},")
-    }
+    if namespace == "/" { String::new() } else { format!("{namespace},") }
 }
 
 /// Engine.IO message `40/ns,{auth}`.
 pub(crate) fn connect(namespace: &str, auth: &Value) -> String {
-    let body = if auth.is_null() {
-        String::new()
-    } else {
-        auth.to_string()
-    };
+    let body = if auth.is_null() { String::new() } else { auth.to_string() };
     format!("40{}{body}", ns_prefix(namespace))
 }
 
@@ -161,41 +145,24 @@ mod tests {
 
     #[test]
     fn socket_packets_of_a_namespace() {
-        assert_eq!(
-            parse_socket(r#"0/chat,{"sid":"a"}"#, "/chat"),
-            Some(SocketPacket::Connect)
-        );
+        assert_eq!(parse_socket(r#"0/chat,{"sid":"a"}"#, "/chat"), Some(SocketPacket::Connect));
         assert_eq!(parse_socket(r#"0/call,{"sid":"a"}"#, "/chat"), None);
-        assert_eq!(
-            parse_socket("1/chat,", "/chat"),
-            Some(SocketPacket::Disconnect)
-        );
+        assert_eq!(parse_socket("1/chat,", "/chat"), Some(SocketPacket::Disconnect));
         assert_eq!(
             parse_socket(r#"4/chat,{"message":"no"}"#, "/chat"),
             Some(SocketPacket::ConnectError(json!({"message":"no"})))
         );
         assert_eq!(
             parse_socket(r#"2/chat,["message:new",{"seq":1}]"#, "/chat"),
-            Some(SocketPacket::Event {
-                name: "message:new".into(),
-                arg: json!({"seq":1}),
-                ack: None
-            })
+            Some(SocketPacket::Event { name: "message:new".into(), arg: json!({"seq":1}), ack: None })
         );
         assert_eq!(
             parse_socket(r#"2/chat,7["ping"]"#, "/chat"),
-            Some(SocketPacket::Event {
-                name: "ping".into(),
-                arg: Value::Null,
-                ack: Some(7)
-            })
+            Some(SocketPacket::Event { name: "ping".into(), arg: Value::Null, ack: Some(7) })
         );
         assert_eq!(
             parse_socket(r#"3/chat,12[{"ok":true}]"#, "/chat"),
-            Some(SocketPacket::Ack {
-                id: 12,
-                arg: json!({"ok":true})
-            })
+            Some(SocketPacket::Ack { id: 12, arg: json!({"ok":true}) })
         );
         assert_eq!(parse_socket(r#"3/chat,[{"ok":true}]"#, "/chat"), None);
     }
@@ -204,24 +171,11 @@ mod tests {
     fn default_namespace_has_no_prefix() {
         assert_eq!(
             parse_socket(r#"2["hi",1]"#, "/"),
-            Some(SocketPacket::Event {
-                name: "hi".into(),
-                arg: json!(1),
-                ack: None
-            })
+            Some(SocketPacket::Event { name: "hi".into(), arg: json!(1), ack: None })
         );
-        assert_eq!(
-            event("/", Some(3), "hi", &json!({"a":1})),
-            r#"423["hi",{"a":1}]"#
-        );
-        assert_eq!(
-            event("/chat", None, "hi", &json!(null)),
-            r#"42/chat,["hi",null]"#
-        );
-        assert_eq!(
-            connect("/chat", &json!({"token":"t"})),
-            r#"40/chat,{"token":"t"}"#
-        );
+        assert_eq!(event("/", Some(3), "hi", &json!({"a":1})), r#"423["hi",{"a":1}]"#);
+        assert_eq!(event("/chat", None, "hi", &json!(null)), r#"42/chat,["hi",null]"#);
+        assert_eq!(connect("/chat", &json!({"token":"t"})), r#"40/chat,{"token":"t"}"#);
         assert_eq!(connect("/", &Value::Null), "40");
         assert_eq!(disconnect("/call"), "41/call,");
         assert_eq!(empty_ack("/chat", 4), "43/chat,4[]");
