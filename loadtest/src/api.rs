@@ -129,6 +129,12 @@ impl Api {
         Ok(Manager { token: string(&r["token"])?, id: string(&r["manager"]["id"])? })
     }
 
+    /// `GET /manager/me`: checks a stored token and says whose it is.
+    pub async fn me(&self, base: &str, manager_token: &str) -> ApiResult<Manager> {
+        let r = self.call(Method::GET, format!("{base}/manager/me"), Some(manager_token), None, false).await?;
+        Ok(Manager { token: manager_token.to_owned(), id: string(&r["manager"]["id"])? })
+    }
+
     pub async fn accept(&self, base: &str, manager_token: &str, session_id: &str) -> ApiResult<Value> {
         let url = format!("{base}/manager/sessions/{session_id}/accept");
         let r = self.call(Method::POST, url, Some(manager_token), Some(json!({})), false).await?;

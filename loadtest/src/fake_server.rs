@@ -141,7 +141,7 @@ fn ctx(url: &str) -> Arc<Ctx> {
     let Command::Run(args) = <Cli as clap::Parser>::try_parse_from(argv.iter().chain(&short)).unwrap().command else {
         unreachable!()
     };
-    let managers = (0..2).map(|j| Credentials { email: format!("m{j}@t"), password: "x".into() }).collect();
+    let managers = (0..2).map(|j| Credentials::new(&format!("m{j}@t"), "x")).collect();
     Arc::new(Ctx {
         urls: vec![url.to_owned()],
         api: Api::new(None, 16, Duration::from_secs(5)),

@@ -10,6 +10,16 @@ use serde::{Deserialize, Serialize};
 pub struct Credentials {
     pub email: String,
     pub password: String,
+    /// A token from an earlier login: runs use it rather than logging in again (a login
+    /// costs an argon2 hash and counts against the per-address login limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+impl Credentials {
+    pub fn new(email: &str, password: &str) -> Self {
+        Self { email: email.to_owned(), password: password.to_owned(), token: None }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -35,7 +45,7 @@ impl Fixture {
 /// `email:password` as given on the command line.
 pub fn parse_credentials(s: &str) -> Result<Credentials, String> {
     let (email, password) = s.split_once(':').ok_or("expected EMAIL:PASSWORD")?;
-    Ok(Credentials { email: email.to_owned(), password: password.to_owned() })
+    Ok(Credentials::new(email, password))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use crate::api::{ApiError, Manager};
 use crate::ctx::{Ctx, socket_error_label};
+use crate::fixture::Credentials;
 use crate::stats::Stats;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +53,7 @@ pub async fn managers(ctx: &Ctx, count: usize, stats: &mut Stats) -> anyhow::Res
     let logins = futures::stream::iter(ctx.managers[..count].iter().enumerate())
         .map(|(j, creds)| async move {
             let url = ctx.url(j + 1).to_owned();
-            let me = ctx.api.manager_auth(&url, &creds.email, &creds.password).await?;
+            let me = sign_in(ctx, &url, creds).await?;
             let client = ctx
                 .connect(&url, "/chat", &me.token, false)
                 .await
@@ -75,6 +76,17 @@ pub async fn managers(ctx: &Ctx, count: usize, stats: &mut Stats) -> anyhow::Res
         }
     }
     Ok(out)
+}
+
+/// The stored token when it still works, else a login.
+async fn sign_in(ctx: &Ctx, url: &str, creds: &Credentials) -> Result<Manager, ApiError> {
+    if let Some(token) = &creds.token {
+        match ctx.api.me(url, token).await {
+            Err(ApiError::Status(401, _)) => {}
+            known => return known,
+        }
+    }
+    ctx.api.manager_auth(url, &creds.email, &creds.password).await
 }
 
 /// Sets up `pairs` visitors, each in an active session with a manager.

@@ -92,22 +92,21 @@ pub async fn run(args: SetupArgs) -> anyhow::Result<()> {
                 Some(&password),
             )?;
             let key = site["key"].as_str().context("site create printed no key")?.to_owned();
-            (key, Credentials { email, password: password.clone() })
+            (key, Credentials::new(&email, &password))
         }
         None => (
             args.site_key.clone().expect("required by clap"),
-            Credentials {
-                email: args.admin_email.clone().expect("required by clap"),
-                password: args.admin_password.clone().expect("required by clap"),
-            },
+            Credentials::new(
+                args.admin_email.as_deref().expect("required by clap"),
+                args.admin_password.as_deref().expect("required by clap"),
+            ),
         ),
     };
 
     let api = Api::new(None, 16, Duration::from_secs(30));
     let admin_token = api.manager_auth(&args.url, &admin.email, &admin.password).await.context("admin login")?.token;
-    let managers: Vec<Credentials> = (0..args.managers)
-        .map(|j| Credentials { email: format!("lt-{tag}-{j}@loadtest.invalid"), password: password.clone() })
-        .collect();
+    let mut managers: Vec<Credentials> =
+        (0..args.managers).map(|j| Credentials::new(&format!("lt-{tag}-{j}@loadtest.invalid"), &password)).collect();
     // Each create hashes a password (argon2): a few at a time is what the server likes.
     let results: Vec<_> = futures::stream::iter(&managers)
         .map(|m| api.create_manager(&args.url, &admin_token, &m.email, &m.password))
@@ -117,10 +116,29 @@ pub async fn run(args: SetupArgs) -> anyhow::Result<()> {
     if let Some(err) = results.into_iter().find_map(Result::err) {
         bail!("creating managers: {err}");
     }
+    log_in(&api, &args.url, &mut managers).await;
     let fixture = Fixture { site_key, origin, managers };
     fixture.save(&args.out)?;
     eprintln!("wrote {} ({} managers)", args.out.display(), fixture.managers.len());
     Ok(())
+}
+
+/// Logs the managers in once and keeps their tokens, so that runs need no logins. Stops
+/// at the per-address login limit: managers left without a token log in during runs.
+async fn log_in(api: &Api, url: &str, managers: &mut [Credentials]) {
+    for chunk in managers.chunks_mut(4) {
+        let logins = chunk.iter().map(|m| api.manager_auth(url, &m.email, &m.password));
+        let results = futures::future::join_all(logins).await;
+        for (m, result) in chunk.iter_mut().zip(results) {
+            match result {
+                Ok(me) => m.token = Some(me.token),
+                Err(e) => {
+                    eprintln!("login of {} failed ({e}); it and the rest will log in during runs", m.email);
+                    return;
+                }
+            }
+        }
+    }
 }
 
 /// Runs the switchboard CLI and parses the one JSON object it prints.
