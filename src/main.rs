@@ -86,12 +86,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
         Command::Migrate => {
-            backends(&settings).await?;
+            welcome(backends(&settings).await?);
             eprintln!("migrations applied");
             Ok(())
         }
         Command::Site(SiteCommand::Create { name, origins, routing, locale }) => {
-            let b = backends(&settings).await?;
+            let b = welcome(backends(&settings).await?);
             let name = name.trim().to_owned();
             anyhow::ensure!(!name.is_empty(), "--name must not be empty");
             let routing = Routing::parse(&routing).expect("clap checked the value");
@@ -104,7 +104,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             std::io::stdin().lock().read_line(&mut password)?;
             let password = Password::parse(password.trim_end_matches(['\r', '\n']))?;
             let email = Email::parse(&email)?;
-            let b = backends(&settings).await?;
+            let b = welcome(backends(&settings).await?);
             anyhow::ensure!(b.store.site(site).await?.is_some(), "site {site} does not exist");
             let hash = server::auth::PasswordHashing::new(1).hash(password.expose()).await?;
             let manager = b
@@ -126,7 +126,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let listen = settings.server.listen.clone();
-    let server = Server::build(settings).await?;
+    let mut server = Server::build(settings).await?;
+    if let Some(text) = server.welcome.take() {
+        println!("{text}");
+    }
     let listener = bind(&listen).await?;
     println!("switchboard listening on http://{}", listener.local_addr()?);
     let shutdown = CancellationToken::new();
@@ -139,11 +142,21 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A CLI command run before the first `serve`: the embedded mode's one-time login goes
+/// to stderr, keeping stdout for the command's JSON.
+fn welcome(mut b: server::startup::Backends) -> server::startup::Backends {
+    if let Some(text) = b.welcome.take() {
+        eprintln!("{text}");
+    }
+    b
+}
+
 async fn wait_for_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

@@ -40,7 +40,8 @@ async fn one_reply_per_visitor_message_across_nodes() {
     assert_eq!(s, 201, "{b}");
     let (_, vt) = c.visitor(0).await;
     let mut v = sio(c.url(0), "/chat", &vt).await;
-    let first = ack_ok(&v, "message:send", json!({ "client_id": "q1", "text": "how long does the delivery take" })).await;
+    let first =
+        ack_ok(&v, "message:send", json!({ "client_id": "q1", "text": "how long does the delivery take" })).await;
     let session = first["message"]["session_id"].as_str().unwrap().to_owned();
     let reply = wait_event(&mut v, "message:new", |m| m["message"]["sender"] == "ai").await;
     assert_eq!(reply["message"]["text"], "Delivery takes 2-3 business days.");
@@ -56,7 +57,8 @@ async fn one_reply_per_visitor_message_across_nodes() {
     // Each visitor message has its own reply, after it.
     for (i, m) in h2.iter().enumerate().filter(|(_, m)| m["sender"] == "visitor") {
         let key = format!("ai-{}", m["id"].as_str().unwrap().replace('-', ""));
-        let replies: Vec<usize> = h2.iter().enumerate().filter(|(_, r)| r["client_id"] == key.as_str()).map(|(j, _)| j).collect();
+        let replies: Vec<usize> =
+            h2.iter().enumerate().filter(|(_, r)| r["client_id"] == key.as_str()).map(|(j, _)| j).collect();
         assert_eq!(replies.len(), 1, "{key}");
         assert!(replies[0] > i);
     }
@@ -102,7 +104,8 @@ async fn assistant_settings_are_validated_and_the_key_never_shown() {
     };
     let (s, _) = put(json!({ "provider": "openai" })).await;
     assert_eq!(s, 400, "openai needs a base URL and a model");
-    let cfg = json!({ "provider": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m", "api_key": "sk-secret" });
+    let cfg =
+        json!({ "provider": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m", "api_key": "sk-secret" });
     let (s, b) = put(cfg).await;
     assert_eq!(s, 200, "{b}");
     assert!(!b.to_string().contains("sk-secret"));

@@ -16,7 +16,8 @@ fn id(v: &Value) -> String {
 /// Visitor on node 0 requests a manager; returns (visitor token, session id).
 async fn waiting_visitor(c: &Cluster, node: usize) -> (String, String) {
     let (_, vt) = c.visitor(node).await;
-    let (s, b) = post(&format!("{}/manager/request", c.url(node)), Some(&vt), json!({ "message": "Help please" })).await;
+    let (s, b) =
+        post(&format!("{}/manager/request", c.url(node)), Some(&vt), json!({ "message": "Help please" })).await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["session"]["status"], "waiting");
     (vt, id(&b["session"]["id"]))
@@ -59,7 +60,8 @@ async fn scenario_one_across_nodes() {
     assert_eq!(joined["message"]["sender"], "system");
 
     // Messages both ways, typing relayed.
-    ack_ok(&manager, "message:send", json!({ "session_id": session_id, "client_id": "m1", "text": "Hi, I am here" })).await;
+    ack_ok(&manager, "message:send", json!({ "session_id": session_id, "client_id": "m1", "text": "Hi, I am here" }))
+        .await;
     let m = wait_event(&mut visitor, "message:new", |m| m["message"]["sender"] == "manager").await;
     assert_eq!(m["message"]["text"], "Hi, I am here");
     visitor.emit("typing", json!({ "typing": true })).await.unwrap();
@@ -157,7 +159,8 @@ async fn many_visitors_none_lost_or_duplicated() {
         let msgs = h["messages"].as_array().unwrap();
         let seqs: Vec<i64> = msgs.iter().map(|m| m["seq"].as_i64().unwrap()).collect();
         assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "gap in {session}");
-        let texts: Vec<&str> = msgs.iter().filter(|m| m["sender"] == "visitor").map(|m| m["text"].as_str().unwrap()).collect();
+        let texts: Vec<&str> =
+            msgs.iter().filter(|m| m["sender"] == "visitor").map(|m| m["text"].as_str().unwrap()).collect();
         // "Help please" from the request, then the 20 in order.
         assert_eq!(texts.len(), 21);
         for (n, t) in texts[1..].iter().enumerate() {
@@ -210,7 +213,12 @@ async fn bad_input_is_refused_and_nothing_is_stored() {
         (json!("not an object"), "validation_failed"),
     ];
     for (payload, code) in cases {
-        assert_eq!(ack_err(&v, "message:send", payload.clone()).await, code, "{}", &payload.to_string()[..80.min(payload.to_string().len())]);
+        assert_eq!(
+            ack_err(&v, "message:send", payload.clone()).await,
+            code,
+            "{}",
+            &payload.to_string()[..80.min(payload.to_string().len())]
+        );
     }
     let (_, mt) = c.manager(0).await;
     let m = sio(c.url(0), "/chat", &mt).await;
@@ -252,7 +260,10 @@ async fn sites_see_nothing_of_each_other() {
     assert_eq!(q["waiting"].as_array().unwrap().len(), 0);
     assert_eq!(ack_err(&o, "session:accept", json!({ "session_id": session })).await, "not_found");
     assert_eq!(ack_err(&o, "messages:sync", json!({ "session_id": session, "after_seq": 0 })).await, "not_found");
-    assert_eq!(ack_err(&o, "message:send", json!({ "session_id": session, "client_id": "x", "text": "hi" })).await, "not_found");
+    assert_eq!(
+        ack_err(&o, "message:send", json!({ "session_id": session, "client_id": "x", "text": "hi" })).await,
+        "not_found"
+    );
     // Another visitor cannot read or write the session either.
     let (_, other_visitor) = c.visitor(0).await;
     assert_eq!(get(&format!("{u}/sessions/{session}/messages"), Some(&other_visitor)).await.0, 404);
@@ -260,7 +271,11 @@ async fn sites_see_nothing_of_each_other() {
     let v = sio(c.url(0), "/chat", &vt).await;
     ack_ok(&v, "message:send", json!({ "client_id": "z", "text": "secret" })).await;
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-    let leaked: Vec<_> = o.try_events().into_iter().filter(|(name, data)| name != "queue:updated" || data.to_string().contains(&session)).collect();
+    let leaked: Vec<_> = o
+        .try_events()
+        .into_iter()
+        .filter(|(name, data)| name != "queue:updated" || data.to_string().contains(&session))
+        .collect();
     assert!(leaked.is_empty(), "{leaked:?}");
 }
 

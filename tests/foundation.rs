@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::*;
 use common::node::spawn_cluster_with;
+use common::*;
 use domain::Role;
 use serde_json::json;
 
@@ -100,15 +100,26 @@ async fn origins_and_cors() {
     assert_eq!(ok.headers()["access-control-allow-origin"], ORIGIN);
     // A visitor token used from a foreign origin is refused too.
     let (_, vt) = c.visitor(0).await;
-    let req = http().post(format!("{}/manager/request", c.url(0))).header("origin", "http://evil.test").bearer_auth(&vt);
+    let req =
+        http().post(format!("{}/manager/request", c.url(0))).header("origin", "http://evil.test").bearer_auth(&vt);
     assert_eq!(send(req).await.0, 403);
 }
 
 #[tokio::test]
 async fn login_me_logout_across_nodes() {
     let c = spawn_cluster(2).await;
-    let (s, wrong_pw) = post(&format!("{}/manager/auth", c.url(0)), None, json!({ "email": c.admin_email, "password": "wrong-password" })).await;
-    let (s2, wrong_email) = post(&format!("{}/manager/auth", c.url(0)), None, json!({ "email": "nobody@x.test", "password": "wrong-password" })).await;
+    let (s, wrong_pw) = post(
+        &format!("{}/manager/auth", c.url(0)),
+        None,
+        json!({ "email": c.admin_email, "password": "wrong-password" }),
+    )
+    .await;
+    let (s2, wrong_email) = post(
+        &format!("{}/manager/auth", c.url(0)),
+        None,
+        json!({ "email": "nobody@x.test", "password": "wrong-password" }),
+    )
+    .await;
     assert_eq!((s, s2), (401, 401));
     assert_eq!(wrong_pw, wrong_email, "unknown email and wrong password must look the same");
 
@@ -153,10 +164,16 @@ async fn wrong_kind_of_token_is_unauthorized() {
 
 #[tokio::test]
 async fn login_limit_is_shared_by_nodes() {
-    let c = spawn_cluster_with(2, domain::Routing::Manual, &[("SWITCHBOARD__AUTH__LOGIN_ATTEMPTS_PER_ACCOUNT", "4")]).await;
+    let c =
+        spawn_cluster_with(2, domain::Routing::Manual, &[("SWITCHBOARD__AUTH__LOGIN_ATTEMPTS_PER_ACCOUNT", "4")]).await;
     let mut statuses = Vec::new();
     for i in 0..6 {
-        let (s, _) = post(&format!("{}/manager/auth", c.url(i % 2)), None, json!({ "email": c.admin_email, "password": "not-the-password" })).await;
+        let (s, _) = post(
+            &format!("{}/manager/auth", c.url(i % 2)),
+            None,
+            json!({ "email": c.admin_email, "password": "not-the-password" }),
+        )
+        .await;
         statuses.push(s);
     }
     assert_eq!(statuses, vec![401, 401, 401, 401, 429, 429]);
@@ -176,7 +193,8 @@ async fn admins_create_managers() {
     let u = c.url(0);
     let admin = c.login(0, &c.admin_email).await;
     let (_, manager) = c.manager(0).await;
-    let body = json!({ "email": "New.Person@Example.test", "name": "New", "password": "long-enough-1", "max_chats": 3 });
+    let body =
+        json!({ "email": "New.Person@Example.test", "name": "New", "password": "long-enough-1", "max_chats": 3 });
     let (s, b) = post(&format!("{u}/manager/create"), Some(&manager), body.clone()).await;
     assert_eq!((s, b["error"]["code"].as_str()), (403, Some("forbidden")));
     let (s, b) = post(&format!("{u}/manager/create"), Some(&admin), body.clone()).await;
@@ -198,7 +216,12 @@ async fn admins_create_managers() {
     let (s, list) = get(&format!("{u}/manager/managers"), Some(&admin)).await;
     assert_eq!(s, 200);
     assert_eq!(list["managers"].as_array().unwrap().len(), 3);
-    let (s, _) = post(&format!("{u}/manager/auth"), None, json!({ "email": "new.person@example.test", "password": "long-enough-1" })).await;
+    let (s, _) = post(
+        &format!("{u}/manager/auth"),
+        None,
+        json!({ "email": "new.person@example.test", "password": "long-enough-1" }),
+    )
+    .await;
     assert_eq!(s, 200);
 }
 
@@ -226,7 +249,10 @@ async fn handshake_refusals() {
     }
     // A visitor from an origin the site does not allow.
     let (_, vt) = c.visitor(0).await;
-    let r = Sio::connect(ConnectOptions::new(c.url(0), "/chat", json!({ "token": vt })).header("Origin", "http://evil.test")).await;
+    let r = Sio::connect(
+        ConnectOptions::new(c.url(0), "/chat", json!({ "token": vt })).header("Origin", "http://evil.test"),
+    )
+    .await;
     assert!(matches!(r, Err(sio_client::Error::ConnectRejected(_))));
     // Both namespaces accept valid tokens.
     let _chat = sio(c.url(0), "/chat", &vt).await;

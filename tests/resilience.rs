@@ -96,18 +96,24 @@ async fn redis_restart_mid_conversation() {
         assert!(Instant::now() < deadline, "cross-node delivery did not resume");
         n += 1;
         let text = format!("after {n}");
-        let a = visitor.emit_ack("message:send", json!({ "client_id": format!("after{n}"), "text": text })).await.unwrap();
+        let a =
+            visitor.emit_ack("message:send", json!({ "client_id": format!("after{n}"), "text": text })).await.unwrap();
         if a["ok"] == true {
             acked.insert(a["message"]["id"].as_str().unwrap().to_owned());
         }
-        let got = tokio::time::timeout(Duration::from_millis(700), wait_event(&mut manager, "message:new", |m| m["message"]["sender"] == "visitor")).await;
+        let got = tokio::time::timeout(
+            Duration::from_millis(700),
+            wait_event(&mut manager, "message:new", |m| m["message"]["sender"] == "visitor"),
+        )
+        .await;
         if got.is_ok() {
             break;
         }
     }
     // Nothing acknowledged was lost: every acked message is in the history.
     let (_, h) = get(&format!("{}/sessions/{session}/messages?limit=500", c.url(1)), Some(&mt)).await;
-    let stored: HashSet<String> = h["messages"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_owned()).collect();
+    let stored: HashSet<String> =
+        h["messages"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_owned()).collect();
     assert!(acked.is_subset(&stored));
     assert!(!h.to_string().contains("\"during\""), "a refused message must not be stored");
 }
@@ -147,7 +153,10 @@ async fn sigterm_drains_without_losing_acknowledged_messages() {
             let client = sio(&url, "/chat", &vt).await;
             let mut acked = Vec::new();
             for n in 1..400 {
-                match client.emit_ack("message:send", json!({ "client_id": format!("d{n}"), "text": format!("m{n}") })).await {
+                match client
+                    .emit_ack("message:send", json!({ "client_id": format!("d{n}"), "text": format!("m{n}") }))
+                    .await
+                {
                     Ok(a) if a["ok"] == true => acked.push(a["message"]["id"].as_str().unwrap().to_owned()),
                     Ok(_) => {}
                     Err(_) => break,
@@ -162,13 +171,15 @@ async fn sigterm_drains_without_losing_acknowledged_messages() {
     eventually("readiness failing", Duration::from_secs(1), async || ready(&draining.url).await != 200).await;
     assert!(t0.elapsed() <= Duration::from_secs(1));
     // The node closes our socket: the client reconnects to the other node and syncs.
-    assert!(matches!(visitor.next_event().await, Err(_)) || !visitor.is_connected());
+    assert!(visitor.next_event().await.is_err() || !visitor.is_connected());
     let acked = sender.await.unwrap();
-    let status = tokio::time::timeout(Duration::from_secs(30), draining.child.wait()).await.expect("exits within 30 s").unwrap();
+    let status =
+        tokio::time::timeout(Duration::from_secs(30), draining.child.wait()).await.expect("exits within 30 s").unwrap();
     assert!(status.success(), "{status:?}");
     visitor = sio(c.url(0), "/chat", &vt).await;
     let sync = ack_ok(&visitor, "messages:sync", json!({ "session_id": session, "after_seq": 0 })).await;
-    let stored: HashSet<String> = sync["messages"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_owned()).collect();
+    let stored: HashSet<String> =
+        sync["messages"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_owned()).collect();
     assert!(!acked.is_empty());
     for id in &acked {
         assert!(stored.contains(id), "acknowledged message {id} lost");

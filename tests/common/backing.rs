@@ -38,7 +38,8 @@ async fn servers() -> &'static Servers {
     if let Some(s) = SERVERS.get() {
         return s;
     }
-    let pg = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let pg =
+        std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let redis = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
     let servers = if reachable(&pg).await && reachable(&redis).await {
         Servers { pg_admin: pg, redis }
@@ -74,7 +75,10 @@ pub async fn test_env() -> TestEnv {
     let id = Uuid::new_v4().simple().to_string();
     let db_name = format!("sb_test_{id}");
     let mut conn = connect_admin(&s.pg_admin).await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db_name}"))).execute(&mut conn).await.expect("create test database");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db_name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
     let base = s.pg_admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&s.pg_admin);
     TestEnv {
         database_url: format!("{base}/{db_name}"),
@@ -92,13 +96,16 @@ async fn connect_admin(url: &str) -> sqlx::PgConnection {
 
 impl Drop for TestEnv {
     fn drop(&mut self) {
-        let (admin, db, redis, prefix) = (self.admin_url.clone(), self.db_name.clone(), self.redis_url.clone(), self.prefix.clone());
+        let (admin, db, redis, prefix) =
+            (self.admin_url.clone(), self.db_name.clone(), self.redis_url.clone(), self.prefix.clone());
         // Dropped inside a runtime: clean up on a thread with its own.
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             rt.block_on(async move {
                 let mut conn = connect_admin(&admin).await;
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))).execute(&mut conn).await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")))
+                    .execute(&mut conn)
+                    .await;
                 drop_prefix(&redis, &prefix).await;
             });
         })

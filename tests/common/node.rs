@@ -35,10 +35,7 @@ fn vars(env: &TestEnv, extra: &[(&str, &str)]) -> HashMap<String, String> {
         ("REDIS_URL", env.redis_url.as_str()),
         ("SWITCHBOARD_LISTEN", "127.0.0.1:0"),
         ("SWITCHBOARD__REDIS__PREFIX", env.prefix.as_str()),
-        (
-            "SWITCHBOARD__SERVER__ASSETS_DIR",
-            env!("CARGO_MANIFEST_DIR"),
-        ),
+        ("SWITCHBOARD__SERVER__ASSETS_DIR", env!("CARGO_MANIFEST_DIR")),
         ("SWITCHBOARD__SERVER__DRAIN_TIMEOUT_SECS", "5"),
         ("SWITCHBOARD__AUTH__HASH_CONCURRENCY", "2"),
         // Many tests run at once against one Postgres (100 connections by default).
@@ -47,11 +44,7 @@ fn vars(env: &TestEnv, extra: &[(&str, &str)]) -> HashMap<String, String> {
     .into_iter()
     .map(|(k, val)| (k.to_owned(), val.to_owned()))
     .collect();
-    v.extend(
-        extra
-            .iter()
-            .map(|(k, val)| ((*k).to_owned(), (*val).to_owned())),
-    );
+    v.extend(extra.iter().map(|(k, val)| ((*k).to_owned(), (*val).to_owned())));
     v
 }
 
@@ -66,11 +59,7 @@ pub async fn spawn_node(env: &TestEnv, extra: &[(&str, &str)]) -> TestNode {
     let handle = tokio::spawn(async move {
         server.serve(listener, token).await.expect("node serves");
     });
-    TestNode {
-        url,
-        shutdown,
-        handle,
-    }
+    TestNode { url, shutdown, handle }
 }
 
 /// A `switchboard serve` process.
@@ -82,21 +71,12 @@ pub struct ProcessNode {
 impl ProcessNode {
     pub async fn start(env: &TestEnv, extra: &[(&str, &str)]) -> Self {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"));
-        cmd.arg("serve")
-            .env_clear()
-            .envs(vars(env, extra))
-            .env("PATH", std::env::var("PATH").unwrap_or_default());
-        cmd.stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true);
+        cmd.arg("serve").env_clear().envs(vars(env, extra)).env("PATH", std::env::var("PATH").unwrap_or_default());
+        cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).kill_on_drop(true);
         let mut child = cmd.spawn().expect("switchboard binary starts");
         let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
         let url = loop {
-            let line = lines
-                .next_line()
-                .await
-                .expect("read stdout")
-                .expect("node printed its address");
+            let line = lines.next_line().await.expect("read stdout").expect("node printed its address");
             if let Some(url) = line.strip_prefix("switchboard listening on ") {
                 break url.trim().to_owned();
             }
@@ -107,10 +87,7 @@ impl ProcessNode {
 
     pub fn signal(&self, sig: &str) {
         let pid = self.child.id().expect("running").to_string();
-        std::process::Command::new("kill")
-            .args([sig, &pid])
-            .status()
-            .expect("kill runs");
+        std::process::Command::new("kill").args([sig, &pid]).status().expect("kill runs");
     }
 }
 
@@ -173,17 +150,9 @@ impl Cluster {
     }
 
     /// Creates a manager with [`Cluster::password`]; returns (id, email).
-    pub async fn create_manager(
-        &self,
-        site: Uuid,
-        role: Role,
-        max_chats: Option<i32>,
-    ) -> (Uuid, String) {
+    pub async fn create_manager(&self, site: Uuid, role: Role, max_chats: Option<i32>) -> (Uuid, String) {
         let email = format!("m{}@example.test", Uuid::new_v4().simple());
-        let hash = server::auth::PasswordHashing::new(1)
-            .hash(&self.password)
-            .await
-            .expect("hash");
+        let hash = server::auth::PasswordHashing::new(1).hash(&self.password).await.expect("hash");
         let m = self
             .store
             .create_manager(NewManager {
@@ -219,21 +188,12 @@ impl Cluster {
 
     /// A new visitor of `site_key` via `node`: (visitor id, token).
     pub async fn visitor_of(&self, node: usize, site_key: &str) -> (Uuid, String) {
-        let (status, body) = post(
-            &format!("{}/widget/session", self.url(node)),
-            None,
-            serde_json::json!({ "site_key": site_key }),
-        )
-        .await;
+        let (status, body) =
+            post(&format!("{}/widget/session", self.url(node)), None, serde_json::json!({ "site_key": site_key }))
+                .await;
         assert_eq!(status, 200, "widget session failed: {body}");
-        let id = body["visitor"]["id"]
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .expect("visitor id");
-        (
-            id,
-            body["visitor_token"].as_str().expect("token").to_owned(),
-        )
+        let id = body["visitor"]["id"].as_str().and_then(|s| s.parse().ok()).expect("visitor id");
+        (id, body["visitor_token"].as_str().expect("token").to_owned())
     }
 
     pub async fn visitor(&self, node: usize) -> (Uuid, String) {

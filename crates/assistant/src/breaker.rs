@@ -31,11 +31,7 @@ pub struct Permit<'a> {
 
 impl CircuitBreaker {
     pub fn new(threshold: u32, open_for: Duration) -> Self {
-        CircuitBreaker {
-            threshold: threshold.max(1),
-            open_for,
-            state: Mutex::default(),
-        }
+        CircuitBreaker { threshold: threshold.max(1), open_for, state: Mutex::default() }
     }
 
     pub fn try_acquire(&self) -> Option<Permit<'_>> {
@@ -45,18 +41,12 @@ impl CircuitBreaker {
     fn try_acquire_at(&self, now: Instant) -> Option<Permit<'_>> {
         let mut state = self.lock();
         match state.open_until {
-            None => Some(Permit {
-                breaker: self,
-                trial: false,
-            }),
+            None => Some(Permit { breaker: self, trial: false }),
             Some(until) if now < until => None,
             Some(_) if state.trial_in_flight => None,
             Some(_) => {
                 state.trial_in_flight = true;
-                Some(Permit {
-                    breaker: self,
-                    trial: true,
-                })
+                Some(Permit { breaker: self, trial: true })
             }
         }
     }
@@ -126,10 +116,7 @@ mod tests {
         assert!(b.try_acquire_at(t0).is_some(), "a success resets the count");
         fail_n(&b, 1, t0);
         assert!(b.try_acquire_at(t0).is_none());
-        assert!(
-            b.try_acquire_at(t0 + OPEN - Duration::from_millis(1))
-                .is_none()
-        );
+        assert!(b.try_acquire_at(t0 + OPEN - Duration::from_millis(1)).is_none());
     }
 
     #[test]
@@ -146,10 +133,7 @@ mod tests {
         let t2 = t1 + OPEN;
         b.try_acquire_at(t2).expect("trial").success();
         assert!(b.try_acquire_at(t2).is_some());
-        assert!(
-            b.try_acquire_at(t2).is_some(),
-            "closed again: no trial limit"
-        );
+        assert!(b.try_acquire_at(t2).is_some(), "closed again: no trial limit");
     }
 
     #[test]

@@ -67,10 +67,8 @@ pub struct FaqIndex {
 
 impl FaqIndex {
     pub fn build(entries: &[FaqEntry]) -> FaqIndex {
-        let mut index = FaqIndex {
-            entries: entries.iter().map(|e| (e.id, e.answer.clone())).collect(),
-            ..FaqIndex::default()
-        };
+        let mut index =
+            FaqIndex { entries: entries.iter().map(|e| (e.id, e.answer.clone())).collect(), ..FaqIndex::default() };
         // Document frequency is counted per entry, not per variant, so that an entry
         // with many phrasings of a word does not make that word look common.
         let mut df: Vec<u32> = Vec::new();
@@ -93,13 +91,7 @@ impl FaqIndex {
     }
 
     /// Interns the terms of `text` and counts each term once per entry in `df`.
-    fn field(
-        &mut self,
-        entry: usize,
-        text: &str,
-        df: &mut Vec<u32>,
-        seen: &mut HashSet<u32>,
-    ) -> Field {
+    fn field(&mut self, entry: usize, text: &str, df: &mut Vec<u32>, seen: &mut HashSet<u32>) -> Field {
         let terms = text::terms(text);
         let mut tf = HashMap::new();
         for term in &terms {
@@ -113,11 +105,7 @@ impl FaqIndex {
             }
             *tf.entry(id).or_insert(0) += 1;
         }
-        Field {
-            entry,
-            len: terms.len() as f64,
-            tf,
-        }
+        Field { entry, len: terms.len() as f64, tf }
     }
 
     pub fn len(&self) -> usize {
@@ -148,10 +136,7 @@ impl FaqIndex {
         if known.is_empty() {
             return Vec::new();
         }
-        let total_idf: f64 = query
-            .iter()
-            .map(|t| t.map_or(self.unseen_idf, |id| self.idf[id as usize]))
-            .sum();
+        let total_idf: f64 = query.iter().map(|t| t.map_or(self.unseen_idf, |id| self.idf[id as usize])).sum();
 
         // Per entry: the best variant (score and index) and the answer's score.
         let mut best_variant: Vec<Option<(f64, usize)>> = vec![None; self.entries.len()];
@@ -173,8 +158,7 @@ impl FaqIndex {
             let matched: f64 = known
                 .iter()
                 .map(|t| {
-                    let in_question =
-                        variant.is_some_and(|(_, i)| self.questions[i].tf.contains_key(t));
+                    let in_question = variant.is_some_and(|(_, i)| self.questions[i].tf.contains_key(t));
                     let credit = if in_question {
                         1.0
                     } else if answer_field.tf.contains_key(t) {
@@ -266,14 +250,8 @@ mod tests {
                 &["Сколько стоит доставка?", "Цена доставки по России"],
                 "Доставка по России — 300 ₽, от 3000 ₽ бесплатно.",
             ),
-            entry(
-                &["Как вернуть товар?", "Оформить возврат"],
-                "Верните товар в течение 14 дней через личный кабинет.",
-            ),
-            entry(
-                &["How much is shipping?", "Delivery cost"],
-                "Shipping is free over $50.",
-            ),
+            entry(&["Как вернуть товар?", "Оформить возврат"], "Верните товар в течение 14 дней через личный кабинет."),
+            entry(&["How much is shipping?", "Delivery cost"], "Shipping is free over $50."),
         ]
     }
 
@@ -315,14 +293,8 @@ mod tests {
         ];
         let index = FaqIndex::build(&faq);
         assert_eq!(index.best("pasword").unwrap().entry_id, faq[2].id);
-        assert!(
-            index.best("carx").is_none(),
-            "cart and card are equally near"
-        );
-        assert!(
-            index.best("xassword").is_none(),
-            "the first letter must agree"
-        );
+        assert!(index.best("carx").is_none(), "cart and card are equally near");
+        assert!(index.best("xassword").is_none(), "the first letter must agree");
     }
 
     #[test]

@@ -136,17 +136,12 @@ impl Words {
     fn new(text: &str) -> Self {
         let words = text::words(text);
         let stems: Vec<String> = words.iter().map(|w| text::stem(w)).collect();
-        let mut this = Words {
-            negated: vec![false; words.len()],
-            words,
-            stems,
-        };
+        let mut this = Words { negated: vec![false; words.len()], words, stems };
         // A word is negated when one of the two words before it is a negation or a negated
         // request, so "don't want to talk to a human" cancels the whole chain.
         for i in 0..this.stems.len() {
             this.negated[i] = (i.saturating_sub(2)..i).any(|j| {
-                this.is(&LEXICON.negation, j)
-                    || (this.negated[j] && (this.is_request(j) || this.is_person(j)))
+                this.is(&LEXICON.negation, j) || (this.negated[j] && (this.is_request(j) || this.is_person(j)))
             });
         }
         this
@@ -166,8 +161,7 @@ impl Words {
 
     /// A word within four of `i` (either side) that is not negated and satisfies `pred`.
     fn near(&self, i: usize, pred: impl Fn(usize) -> bool) -> bool {
-        (i.saturating_sub(4)..(i + 4).min(self.stems.len()))
-            .any(|j| j != i && !self.negated[j] && pred(j))
+        (i.saturating_sub(4)..(i + 4).min(self.stems.len())).any(|j| j != i && !self.negated[j] && pred(j))
     }
 
     fn any(&self, pred: impl Fn(usize) -> bool) -> bool {
@@ -185,9 +179,7 @@ impl Words {
                 || self.is(&lex.filler, i)
                 || (text::is_stop(&self.words[i]) && !self.is(&lex.negation, i))
         };
-        !self.stems.is_empty()
-            && (0..self.stems.len()).all(allowed)
-            && self.any(|i| self.is_person(i))
+        !self.stems.is_empty() && (0..self.stems.len()).all(allowed) && self.any(|i| self.is_person(i))
     }
 
     fn asks_in_context(&self) -> bool {
@@ -200,17 +192,11 @@ impl Words {
                 && (i + 1..(i + 3).min(end)).any(|j| self.is_person(j) || self.is(&lex.channel, j))
         });
         // "позовите менеджера", "I want an operator".
-        let support_asked = self.any(|i| {
-            self.is(&lex.support_person, i)
-                && !self.negated[i]
-                && self.near(i, |j| self.is_request(j))
-        });
+        let support_asked =
+            self.any(|i| self.is(&lex.support_person, i) && !self.negated[i] && self.near(i, |j| self.is_request(j)));
         // "поговорить с человеком", "talk to someone".
-        let anyone_to_talk = self.any(|i| {
-            self.is(&lex.any_person, i)
-                && !self.negated[i]
-                && self.near(i, |j| self.is(&lex.talk, j))
-        });
+        let anyone_to_talk =
+            self.any(|i| self.is(&lex.any_person, i) && !self.negated[i] && self.near(i, |j| self.is(&lex.talk, j)));
         qualified || support_asked || anyone_to_talk
     }
 }

@@ -66,8 +66,8 @@ pub use demo::demo_faq;
 pub use faq::{FaqEntry, FaqIndex, Match};
 pub use handoff::{handoff_confirmation, wants_human};
 pub use provider::{
-    BuiltIn, DEFAULT_THRESHOLD, Locale, MAX_REPLY_CHARS, OpenAiCompatible, OpenAiConfig, Provider,
-    Reply, ReplyRequest, ReplySource, Role, Turn, WithFaq,
+    BuiltIn, DEFAULT_THRESHOLD, Locale, MAX_REPLY_CHARS, OpenAiCompatible, OpenAiConfig, Provider, Reply, ReplyRequest,
+    ReplySource, Role, Turn, WithFaq,
 };
 pub use registry::Assistants;
 pub use settings::{AssistantSettings, ProviderKind};

@@ -139,20 +139,14 @@ struct Figures {
     off_topic_rejected: usize,
 }
 
-fn evaluate(
-    entries: &[FaqEntry],
-    topics: &HashMap<Uuid, &str>,
-    queries: &[(&str, &str)],
-) -> Figures {
+fn evaluate(entries: &[FaqEntry], topics: &HashMap<Uuid, &str>, queries: &[(&str, &str)]) -> Figures {
     let index = FaqIndex::build(entries);
     let mut f = Figures::default();
     for (query, topic) in queries {
         f.queries += 1;
         let best = index.best(query);
         let got = best.as_ref().map(|m| topics[&m.entry_id]);
-        let confident = best
-            .as_ref()
-            .is_some_and(|m| m.confidence >= DEFAULT_THRESHOLD);
+        let confident = best.as_ref().is_some_and(|m| m.confidence >= DEFAULT_THRESHOLD);
         let right = got == Some(*topic);
         f.top1 += right as usize;
         f.answered_right += (right && confident) as usize;
@@ -163,9 +157,7 @@ fn evaluate(
     }
     for query in OFF_TOPIC {
         f.off_topic += 1;
-        let confident = index
-            .best(query)
-            .is_some_and(|m| m.confidence >= DEFAULT_THRESHOLD);
+        let confident = index.best(query).is_some_and(|m| m.confidence >= DEFAULT_THRESHOLD);
         f.off_topic_rejected += !confident as usize;
         if confident {
             println!("  off-topic answered: {query:?}");
@@ -176,11 +168,7 @@ fn evaluate(
 
 fn demo(locale: Locale) -> (Vec<FaqEntry>, HashMap<Uuid, &'static str>) {
     let entries = demo_faq(locale);
-    let topics = entries
-        .iter()
-        .zip(table(locale))
-        .map(|(e, d)| (e.id, d.topic))
-        .collect();
+    let topics = entries.iter().zip(table(locale)).map(|(e, d)| (e.id, d.topic)).collect();
     (entries, topics)
 }
 
@@ -189,9 +177,7 @@ fn ranking_quality_on_the_demo_faq() {
     let (ru, ru_topics) = demo(Locale::Ru);
     let (en, en_topics) = demo(Locale::En);
     let mut totals = Figures::default();
-    for (name, entries, topics, queries) in
-        [("ru", &ru, &ru_topics, RU), ("en", &en, &en_topics, EN)]
-    {
+    for (name, entries, topics, queries) in [("ru", &ru, &ru_topics, RU), ("en", &en, &en_topics, EN)] {
         let f = evaluate(entries, topics, queries);
         println!(
             "{name}: precision@1 {}/{} = {:.3}; answered right {}, answered wrong {} at threshold \
@@ -222,14 +208,8 @@ fn ranking_quality_on_the_demo_faq() {
     assert!(totals.queries >= 40);
     assert!(p1 >= 0.88, "precision@1 {p1:.3} below the floor");
     assert!(totals.answered_wrong <= 2, "{totals:?}");
-    assert!(
-        totals.answered_right * 10 >= totals.queries * 6,
-        "{totals:?}"
-    );
-    assert!(
-        totals.off_topic_rejected * 10 >= totals.off_topic * 9,
-        "{totals:?}"
-    );
+    assert!(totals.answered_right * 10 >= totals.queries * 6, "{totals:?}");
+    assert!(totals.off_topic_rejected * 10 >= totals.off_topic * 9, "{totals:?}");
 }
 
 /// One index with both languages (a bilingual site): per-word stemming keeps them apart.

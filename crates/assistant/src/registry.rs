@@ -26,23 +26,12 @@ pub struct Assistants {
 
 impl Assistants {
     pub fn new() -> Result<Self, reqwest::Error> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .build()?;
-        Ok(Assistants {
-            client,
-            llms: Mutex::default(),
-            indexes: Mutex::default(),
-        })
+        let client = reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).build()?;
+        Ok(Assistants { client, llms: Mutex::default(), indexes: Mutex::default() })
     }
 
     /// The provider for `site_id` with its settings and FAQ.
-    pub fn provider(
-        &self,
-        site_id: Uuid,
-        settings: &AssistantSettings,
-        faq: &[FaqEntry],
-    ) -> Arc<dyn Provider> {
+    pub fn provider(&self, site_id: Uuid, settings: &AssistantSettings, faq: &[FaqEntry]) -> Arc<dyn Provider> {
         let index = self.index(site_id, faq);
         let threshold = settings.threshold();
         if settings.provider == ProviderKind::Builtin {
@@ -57,19 +46,12 @@ impl Assistants {
         let llm = match llms.get(&site_id) {
             Some((f, llm)) if *f == fingerprint => llm.clone(),
             _ => {
-                let llm = Arc::new(OpenAiCompatible::with_client(
-                    settings.openai_config(),
-                    self.client.clone(),
-                ));
+                let llm = Arc::new(OpenAiCompatible::with_client(settings.openai_config(), self.client.clone()));
                 llms.insert(site_id, (fingerprint, llm.clone()));
                 llm
             }
         };
-        Arc::new(WithFaq {
-            llm,
-            index,
-            threshold,
-        })
+        Arc::new(WithFaq { llm, index, threshold })
     }
 
     /// The site's FAQ index, rebuilt only when the entries changed.
@@ -124,10 +106,7 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &cached(&a)));
         let mut b = a.clone();
         b.api_key = Some(SecretString::from("k2"));
-        assert!(
-            !Arc::ptr_eq(&first, &cached(&b)),
-            "a new key makes a new endpoint"
-        );
+        assert!(!Arc::ptr_eq(&first, &cached(&b)), "a new key makes a new endpoint");
     }
 
     #[test]
@@ -139,9 +118,6 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &assistants.index(site, &faq)));
         faq[0].answer.push_str(" Updated.");
         assert!(!Arc::ptr_eq(&first, &assistants.index(site, &faq)));
-        assert!(!Arc::ptr_eq(
-            &first,
-            &assistants.index(Uuid::new_v4(), &faq)
-        ));
+        assert!(!Arc::ptr_eq(&first, &assistants.index(Uuid::new_v4(), &faq)));
     }
 }

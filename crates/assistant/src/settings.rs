@@ -43,8 +43,8 @@ impl AssistantSettings {
     /// Parses and validates stored or submitted settings; the error is a message fit for
     /// a `validation_failed` reply.
     pub fn parse(value: &Value) -> Result<Self, String> {
-        let settings: AssistantSettings = serde_json::from_value(value.clone())
-            .map_err(|e| format!("assistant settings: {e}"))?;
+        let settings: AssistantSettings =
+            serde_json::from_value(value.clone()).map_err(|e| format!("assistant settings: {e}"))?;
         settings.validate()?;
         Ok(settings)
     }
@@ -58,10 +58,7 @@ impl AssistantSettings {
         if self.context_messages.is_some_and(|n| n > 50) {
             return Err("context_messages must be at most 50".into());
         }
-        if self
-            .timeout_ms
-            .is_some_and(|ms| !(1_000..=120_000).contains(&ms))
-        {
+        if self.timeout_ms.is_some_and(|ms| !(1_000..=120_000).contains(&ms)) {
             return Err("timeout_ms must be between 1000 and 120000".into());
         }
         if self.max_retries.is_some_and(|n| n > 5) {
@@ -99,15 +96,9 @@ impl AssistantSettings {
     }
 
     pub(crate) fn openai_config(&self) -> OpenAiConfig {
-        let key = self
-            .api_key
-            .clone()
-            .unwrap_or_else(|| SecretString::from(""));
-        let mut cfg = OpenAiConfig::new(
-            self.base_url.clone().unwrap_or_default(),
-            self.model.clone().unwrap_or_default(),
-            key,
-        );
+        let key = self.api_key.clone().unwrap_or_else(|| SecretString::from(""));
+        let mut cfg =
+            OpenAiConfig::new(self.base_url.clone().unwrap_or_default(), self.model.clone().unwrap_or_default(), key);
         cfg.system_prompt = self.system_prompt.clone();
         if let Some(n) = self.context_messages {
             cfg.context_messages = n;
@@ -126,10 +117,7 @@ impl AssistantSettings {
         let mut h = DefaultHasher::new();
         (&self.base_url, &self.model, &self.system_prompt).hash(&mut h);
         (self.context_messages, self.timeout_ms, self.max_retries).hash(&mut h);
-        self.api_key
-            .as_ref()
-            .map(|k| k.expose_secret().to_owned())
-            .hash(&mut h);
+        self.api_key.as_ref().map(|k| k.expose_secret().to_owned()).hash(&mut h);
         h.finish()
     }
 }
@@ -148,12 +136,7 @@ mod tests {
     #[test]
     fn openai_needs_url_and_model_and_bounds_hold() {
         assert!(AssistantSettings::parse(&json!({"provider": "openai"})).is_err());
-        assert!(
-            AssistantSettings::parse(
-                &json!({"provider": "openai", "base_url": "ftp://x", "model": "m"})
-            )
-            .is_err()
-        );
+        assert!(AssistantSettings::parse(&json!({"provider": "openai", "base_url": "ftp://x", "model": "m"})).is_err());
         assert!(AssistantSettings::parse(&json!({"threshold": 1.5})).is_err());
         assert!(AssistantSettings::parse(&json!({"timeout_ms": 10})).is_err());
         assert!(AssistantSettings::parse(&json!({"provider": "gpt"})).is_err());
@@ -163,12 +146,12 @@ mod tests {
 
     #[test]
     fn redacted_never_shows_the_key() {
-        let s = AssistantSettings::parse(&json!({"provider": "openai", "base_url": "https://a/v1", "model": "m", "api_key": "sk-secret"})).unwrap();
+        let s = AssistantSettings::parse(
+            &json!({"provider": "openai", "base_url": "https://a/v1", "model": "m", "api_key": "sk-secret"}),
+        )
+        .unwrap();
         let shown = s.redacted().to_string();
-        assert!(
-            !shown.contains("sk-secret") && shown.contains("\"api_key_set\":true"),
-            "{shown}"
-        );
+        assert!(!shown.contains("sk-secret") && shown.contains("\"api_key_set\":true"), "{shown}");
         assert!(!format!("{s:?}").contains("sk-secret"));
     }
 }

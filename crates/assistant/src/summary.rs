@@ -13,11 +13,7 @@ const BARE_REQUEST_WORDS: usize = 6;
 /// A one- or two-line note: the visitor's first question and their latest one (requests
 /// for a human left out), and how many messages they wrote.
 pub fn summarize(history: &[Turn], locale: Locale) -> String {
-    let visitor: Vec<&str> = history
-        .iter()
-        .filter(|t| t.role == Role::Visitor)
-        .map(|t| t.text.as_str())
-        .collect();
+    let visitor: Vec<&str> = history.iter().filter(|t| t.role == Role::Visitor).map(|t| t.text.as_str()).collect();
     let topical: Vec<&str> = visitor
         .iter()
         .copied()
@@ -62,12 +58,7 @@ mod tests {
     use super::*;
 
     fn turns(list: &[(Role, &str)]) -> Vec<Turn> {
-        list.iter()
-            .map(|(role, text)| Turn {
-                role: *role,
-                text: (*text).into(),
-            })
-            .collect()
+        list.iter().map(|(role, text)| Turn { role: *role, text: (*text).into() }).collect()
     }
 
     #[test]
@@ -95,10 +86,7 @@ mod tests {
             "The visitor asked: \"Do you ship to Canada? I want a human\". Messages: 1."
         );
         let none = turns(&[(Role::Visitor, "hi"), (Role::Visitor, "agent please")]);
-        assert_eq!(
-            summarize(&none, Locale::En),
-            "The visitor asked for a manager without asking a question."
-        );
+        assert_eq!(summarize(&none, Locale::En), "The visitor asked for a manager without asking a question.");
         assert!(summarize(&[], Locale::Ru).contains("не задав вопроса"));
     }
 

@@ -67,11 +67,7 @@ pub fn words(text: &str) -> Vec<String> {
 
 /// Whether a normalised word is a stop word of its language.
 pub fn is_stop(word: &str) -> bool {
-    if is_cyrillic(word) {
-        STOP_RU.contains(&word)
-    } else {
-        STOP_EN.contains(&word)
-    }
+    if is_cyrillic(word) { STOP_RU.contains(&word) } else { STOP_EN.contains(&word) }
 }
 
 /// The Snowball stem of a normalised word: Russian for a word with Cyrillic letters,
@@ -88,11 +84,7 @@ pub fn stem(word: &str) -> String {
 
 /// Index terms of `text`: stems of its words that are not stop words.
 pub fn terms(text: &str) -> Vec<String> {
-    words(text)
-        .into_iter()
-        .filter(|w| !is_stop(w))
-        .map(|w| stem(&w))
-        .collect()
+    words(text).into_iter().filter(|w| !is_stop(w)).map(|w| stem(&w)).collect()
 }
 
 /// Stems of every word of `text`, stop words kept (phrases such as "talk to someone"
@@ -135,10 +127,7 @@ mod tests {
 
     #[test]
     fn words_fold_case_and_yo_and_keep_apostrophes_inside() {
-        assert_eq!(
-            words("Ёлка, ЁЖИК! Don't stop—ok? 24/7"),
-            ["елка", "ежик", "dont", "stop", "ok", "24", "7"]
-        );
+        assert_eq!(words("Ёлка, ЁЖИК! Don't stop—ok? 24/7"), ["елка", "ежик", "dont", "stop", "ok", "24", "7"]);
         assert_eq!(words("  'quoted' "), ["quoted"]);
         assert!(words("!!! ... ???").is_empty());
     }
@@ -163,10 +152,7 @@ mod tests {
     #[test]
     fn script_chooses_the_stemmer_per_word() {
         // "доставки" stemmed by the English stemmer would stay unchanged.
-        assert_eq!(
-            terms("доставки в Berlin shipping"),
-            ["доставк", "berlin", "ship"]
-        );
+        assert_eq!(terms("доставки в Berlin shipping"), ["доставк", "berlin", "ship"]);
         assert_eq!(stem("2024"), "2024");
     }
 

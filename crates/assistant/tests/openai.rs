@@ -17,8 +17,8 @@ use futures::stream::{self, StreamExt};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use switchboard_assistant::{
-    self as assistant, FaqEntry, FaqIndex, Locale, MAX_REPLY_CHARS, OpenAiCompatible, OpenAiConfig,
-    Provider, ReplyRequest, ReplySource, Role, Turn, WithFaq,
+    self as assistant, FaqEntry, FaqIndex, Locale, MAX_REPLY_CHARS, OpenAiCompatible, OpenAiConfig, Provider,
+    ReplyRequest, ReplySource, Role, Turn, WithFaq,
 };
 use tokio::sync::mpsc;
 
@@ -48,11 +48,7 @@ struct Mock {
     last: Arc<Mutex<Option<(HeaderMap, Value)>>>,
 }
 
-async fn completions(
-    State(mock): State<Mock>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> Response {
+async fn completions(State(mock): State<Mock>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
     let hit = mock.hits.fetch_add(1, Ordering::SeqCst) + 1;
     *mock.last.lock().unwrap() = Some((headers, body));
     respond(&mock.behaviour, hit).await
@@ -61,8 +57,7 @@ async fn completions(
 async fn respond(behaviour: &Behaviour, hit: usize) -> Response {
     let sse = |body: Body| ([(header::CONTENT_TYPE, "text/event-stream")], body).into_response();
     let pieces = |chunks: &[Vec<u8>]| {
-        let chunks: Vec<Result<Bytes, Infallible>> =
-            chunks.iter().map(|c| Ok(Bytes::from(c.clone()))).collect();
+        let chunks: Vec<Result<Bytes, Infallible>> = chunks.iter().map(|c| Ok(Bytes::from(c.clone()))).collect();
         stream::iter(chunks)
     };
     match behaviour {
@@ -74,13 +69,9 @@ async fn respond(behaviour: &Behaviour, hit: usize) -> Response {
                 Box::pin(respond(then, hit)).await
             }
         }
-        Behaviour::Status(status) => {
-            (StatusCode::from_u16(*status).unwrap(), "{\"error\":{}}").into_response()
-        }
+        Behaviour::Status(status) => (StatusCode::from_u16(*status).unwrap(), "{\"error\":{}}").into_response(),
         Behaviour::Hang => std::future::pending().await,
-        Behaviour::StallAfter(chunks) => {
-            sse(Body::from_stream(pieces(chunks).chain(stream::pending())))
-        }
+        Behaviour::StallAfter(chunks) => sse(Body::from_stream(pieces(chunks).chain(stream::pending()))),
         Behaviour::Json(value) => Json(value.clone()).into_response(),
     }
 }
@@ -93,23 +84,13 @@ struct Server {
 
 impl Server {
     async fn start(behaviour: Behaviour) -> Server {
-        let mock = Mock {
-            behaviour,
-            hits: Arc::default(),
-            last: Arc::default(),
-        };
+        let mock = Mock { behaviour, hits: Arc::default(), last: Arc::default() };
         let (hits, last) = (mock.hits.clone(), mock.last.clone());
-        let app = Router::new()
-            .route("/v1/chat/completions", post(completions))
-            .with_state(mock);
+        let app = Router::new().route("/v1/chat/completions", post(completions)).with_state(mock);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Server {
-            base_url: format!("http://{addr}/v1/"),
-            hits,
-            last,
-        }
+        Server { base_url: format!("http://{addr}/v1/"), hits, last }
     }
 
     fn hits(&self) -> usize {
@@ -117,11 +98,7 @@ impl Server {
     }
 
     fn provider(&self, tune: impl FnOnce(&mut OpenAiConfig)) -> OpenAiCompatible {
-        let mut cfg = OpenAiConfig::new(
-            &self.base_url,
-            "test-model",
-            SecretString::from("sk-test-secret"),
-        );
+        let mut cfg = OpenAiConfig::new(&self.base_url, "test-model", SecretString::from("sk-test-secret"));
         // Generous, so a busy machine never trips it; the timeout tests set `SHORT`.
         cfg.timeout = Duration::from_secs(5);
         cfg.retry_backoff = Duration::from_millis(10);
@@ -157,10 +134,7 @@ fn happy_stream() -> Vec<Vec<u8>> {
 }
 
 fn request(locale: Locale) -> ReplyRequest {
-    let turn = |role, text: &str| Turn {
-        role,
-        text: text.into(),
-    };
+    let turn = |role, text: &str| Turn { role, text: text.into() };
     ReplyRequest {
         locale,
         site_name: "Demo Shop".into(),
@@ -175,10 +149,7 @@ fn request(locale: Locale) -> ReplyRequest {
     }
 }
 
-async fn reply_collecting(
-    provider: &OpenAiCompatible,
-    req: &ReplyRequest,
-) -> (assistant::Reply, Vec<String>) {
+async fn reply_collecting(provider: &OpenAiCompatible, req: &ReplyRequest) -> (assistant::Reply, Vec<String>) {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let reply = provider.reply(req, Some(tx)).await;
     let mut deltas = Vec::new();
@@ -211,14 +182,8 @@ async fn streams_deltas_and_returns_the_whole_text() {
     assert_eq!(body["model"], "test-model");
     assert_eq!(body["stream"], true);
     let messages = body["messages"].as_array().unwrap();
-    let roles: Vec<_> = messages
-        .iter()
-        .map(|m| m["role"].as_str().unwrap())
-        .collect();
-    let texts: Vec<_> = messages
-        .iter()
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
+    let roles: Vec<_> = messages.iter().map(|m| m["role"].as_str().unwrap()).collect();
+    let texts: Vec<_> = messages.iter().map(|m| m["content"].as_str().unwrap()).collect();
     assert_eq!(roles, ["system", "user", "assistant", "user"]);
     assert!(texts[0].contains("Demo Shop"), "{texts:?}");
     // The last two turns before the question; the repeated question is not sent twice.
@@ -245,11 +210,7 @@ async fn timeout_before_headers_falls_back_without_retrying() {
     let reply = provider.reply(&request(Locale::En), None).await;
     assert_fallback(&reply);
     assert_eq!(server.hits(), 1);
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
 }
 
 #[tokio::test]
@@ -259,19 +220,12 @@ async fn a_stalled_stream_times_out_and_falls_back() {
         c.timeout = SHORT;
         c.max_retries = 2;
     });
-    let question = ReplyRequest {
-        question: "Где мой заказ?".into(),
-        ..request(Locale::Ru)
-    };
+    let question = ReplyRequest { question: "Где мой заказ?".into(), ..request(Locale::Ru) };
     let (reply, deltas) = reply_collecting(&provider, &question).await;
     assert_eq!(reply.source, ReplySource::Fallback);
     assert!(reply.text.contains("менеджер"), "{reply:?}");
     assert_eq!(deltas, ["partial"]);
-    assert_eq!(
-        server.hits(),
-        1,
-        "never retried once a token reached the visitor"
-    );
+    assert_eq!(server.hits(), 1, "never retried once a token reached the visitor");
 }
 
 #[tokio::test]
@@ -284,12 +238,7 @@ async fn http_500_is_retried_then_falls_back() {
 
 #[tokio::test]
 async fn a_retry_after_503_can_succeed() {
-    let server = Server::start(Behaviour::FailFirst(
-        1,
-        503,
-        Box::new(Behaviour::Stream(happy_stream())),
-    ))
-    .await;
+    let server = Server::start(Behaviour::FailFirst(1, 503, Box::new(Behaviour::Stream(happy_stream())))).await;
     let provider = server.provider(|c| c.max_retries = 1);
     let (reply, deltas) = reply_collecting(&provider, &request(Locale::En)).await;
     assert_eq!(reply.source, ReplySource::Llm);
@@ -339,14 +288,8 @@ async fn a_reply_stops_at_the_message_limit_and_is_trimmed() {
 async fn a_non_streaming_answer_is_accepted() {
     let completion = json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": "Whole answer"}}]});
     let server = Server::start(Behaviour::Json(completion)).await;
-    let reply = server
-        .provider(|_| {})
-        .reply(&request(Locale::En), None)
-        .await;
-    assert_eq!(
-        (reply.text.as_str(), reply.source),
-        ("Whole answer", ReplySource::Llm)
-    );
+    let reply = server.provider(|_| {}).reply(&request(Locale::En), None).await;
+    assert_eq!((reply.text.as_str(), reply.source), ("Whole answer", ReplySource::Llm));
 }
 
 #[tokio::test]
@@ -375,20 +318,13 @@ async fn an_unreachable_endpoint_falls_back() {
     drop(listener);
     let mut cfg = OpenAiConfig::new(format!("http://{addr}/v1"), "m", SecretString::from(""));
     cfg.retry_backoff = Duration::from_millis(1);
-    let reply = OpenAiCompatible::new(cfg)
-        .unwrap()
-        .reply(&request(Locale::En), None)
-        .await;
+    let reply = OpenAiCompatible::new(cfg).unwrap().reply(&request(Locale::En), None).await;
     assert_fallback(&reply);
 }
 
 #[test]
 fn the_api_key_is_not_in_debug_output() {
-    let cfg = OpenAiConfig::new(
-        "http://127.0.0.1:1/v1",
-        "m",
-        SecretString::from("sk-very-secret"),
-    );
+    let cfg = OpenAiConfig::new("http://127.0.0.1:1/v1", "m", SecretString::from("sk-very-secret"));
     assert!(!format!("{cfg:?}").contains("sk-very-secret"));
 }
 
@@ -402,52 +338,30 @@ fn shipping_faq() -> Arc<FaqIndex> {
 }
 
 fn ask(question: &str) -> ReplyRequest {
-    ReplyRequest {
-        question: question.into(),
-        history: vec![],
-        ..request(Locale::En)
-    }
+    ReplyRequest { question: question.into(), history: vec![], ..request(Locale::En) }
 }
 
 #[tokio::test]
 async fn with_faq_puts_relevant_answers_in_the_prompt() {
     let server = Server::start(Behaviour::Stream(happy_stream())).await;
-    let grounded = WithFaq {
-        llm: Arc::new(server.provider(|_| {})),
-        index: shipping_faq(),
-        threshold: 0.45,
-    };
+    let grounded = WithFaq { llm: Arc::new(server.provider(|_| {})), index: shipping_faq(), threshold: 0.45 };
     let reply = grounded.reply(&ask("what does shipping cost?"), None).await;
     assert_eq!(reply.source, ReplySource::Llm);
     let (_, body) = server.last.lock().unwrap().clone().unwrap();
     let system = body["messages"][0]["content"].as_str().unwrap();
-    assert!(
-        system.contains("- Shipping is $5, free over $50."),
-        "{system}"
-    );
+    assert!(system.contains("- Shipping is $5, free over $50."), "{system}");
 
     grounded.reply(&ask("tell me a joke"), None).await;
     let (_, body) = server.last.lock().unwrap().clone().unwrap();
-    assert!(
-        !body["messages"][0]["content"]
-            .as_str()
-            .unwrap()
-            .contains("Shipping is")
-    );
+    assert!(!body["messages"][0]["content"].as_str().unwrap().contains("Shipping is"));
 }
 
 #[tokio::test]
 async fn with_faq_answers_from_the_faq_when_the_model_fails() {
     let server = Server::start(Behaviour::Status(500)).await;
-    let grounded = WithFaq {
-        llm: Arc::new(server.provider(|c| c.max_retries = 0)),
-        index: shipping_faq(),
-        threshold: 0.45,
-    };
+    let grounded =
+        WithFaq { llm: Arc::new(server.provider(|c| c.max_retries = 0)), index: shipping_faq(), threshold: 0.45 };
     let reply = grounded.reply(&ask("shipping cost?"), None).await;
-    assert_eq!(
-        (reply.text.as_str(), reply.source),
-        ("Shipping is $5, free over $50.", ReplySource::Faq)
-    );
+    assert_eq!((reply.text.as_str(), reply.source), ("Shipping is $5, free over $50.", ReplySource::Faq));
     assert_fallback(&grounded.reply(&ask("tell me a joke"), None).await);
 }

@@ -65,7 +65,11 @@ impl Coordinator for LocalCoordinator {
     }
     async fn online_managers(&self, site_id: Uuid) -> Result<Vec<Uuid>> {
         let s = self.state();
-        Ok(s.present.iter().filter(|(site, m)| *site == site_id && !s.away.contains(&(*site, *m))).map(|(_, m)| *m).collect())
+        Ok(s.present
+            .iter()
+            .filter(|(site, m)| *site == site_id && !s.away.contains(&(*site, *m)))
+            .map(|(_, m)| *m)
+            .collect())
     }
     async fn set_away(&self, site_id: Uuid, manager_id: Uuid, away: bool) -> Result<()> {
         let mut s = self.state();

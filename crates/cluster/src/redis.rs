@@ -62,7 +62,12 @@ impl RedisCoordinator {
             })
             // While Redis is down, commands fail within this time (→ `unavailable`)
             // instead of queueing until it returns.
-            .with_performance_config(|p| p.default_command_timeout = Duration::from_secs(2));
+            .with_performance_config(|p| {
+                p.default_command_timeout = Duration::from_secs(2);
+                // fred hands pub/sub messages over a broadcast channel of 32 by default;
+                // under load the receiver lags and whole fan-out batches were dropped.
+                p.broadcast_channel_capacity = 16 * 1024;
+            });
         let client = builder.build().map_err(redis_err)?;
         let subscriber = builder.build_subscriber_client().map_err(redis_err)?;
         client.init().await.map_err(redis_err)?;
@@ -84,7 +89,15 @@ impl RedisCoordinator {
             }
         }));
 
-        Ok(Self { node, prefix: settings.prefix, presence_ttl: settings.presence_ttl, client, subscriber, incoming, tasks })
+        Ok(Self {
+            node,
+            prefix: settings.prefix,
+            presence_ttl: settings.presence_ttl,
+            client,
+            subscriber,
+            incoming,
+            tasks,
+        })
     }
 
     fn key(&self, parts: &[&str]) -> String {
@@ -95,7 +108,11 @@ impl RedisCoordinator {
 }
 
 /// Delivers other nodes' batches to this node's listeners.
-fn spawn_receiver(subscriber: &SubscriberClient, node: Uuid, incoming: broadcast::Sender<Arc<Batch>>) -> JoinHandle<()> {
+fn spawn_receiver(
+    subscriber: &SubscriberClient,
+    node: Uuid,
+    incoming: broadcast::Sender<Arc<Batch>>,
+) -> JoinHandle<()> {
     let mut rx = subscriber.message_rx();
     tokio::spawn(async move {
         loop {
@@ -103,6 +120,7 @@ fn spawn_receiver(subscriber: &SubscriberClient, node: Uuid, incoming: broadcast
                 Ok(m) => m,
                 Err(broadcast::error::RecvError::Lagged(n)) => {
                     // Clients recover missed messages by seq (`messages:sync`).
+                    metrics::counter!("fanout_batches_skipped_total").increment(n);
                     tracing::warn!(skipped = n, "fan-out receiver lagged");
                     continue;
                 }
@@ -189,7 +207,10 @@ impl Coordinator for RedisCoordinator {
 
     async fn presence_remove(&self, site_id: Uuid, manager_id: Uuid) -> Result<()> {
         let member = format!("{manager_id}|{}", self.node);
-        self.client.zrem::<Value, _, _>(self.key(&["presence", &site_id.to_string()]), member).await.map_err(redis_err)?;
+        self.client
+            .zrem::<Value, _, _>(self.key(&["presence", &site_id.to_string()]), member)
+            .await
+            .map_err(redis_err)?;
         Ok(())
     }
 
@@ -229,11 +250,8 @@ impl Coordinator for RedisCoordinator {
         let mut changed = Vec::new();
         let now = now_ms();
         for site in sites {
-            let removed: i64 = self
-                .client
-                .zremrangebyscore(self.key(&["presence", &site]), "-inf", now)
-                .await
-                .map_err(redis_err)?;
+            let removed: i64 =
+                self.client.zremrangebyscore(self.key(&["presence", &site]), "-inf", now).await.map_err(redis_err)?;
             if removed > 0
                 && let Ok(id) = Uuid::parse_str(&site)
             {
@@ -247,10 +265,8 @@ impl Coordinator for RedisCoordinator {
         let key = self.key(&["rl", key]);
         let pipe = self.client.pipeline();
         let window_ms = window.as_millis() as i64;
-        let _: () = pipe
-            .set(&key, 0, Some(Expiration::PX(window_ms)), Some(SetOptions::NX), false)
-            .await
-            .map_err(redis_err)?;
+        let _: () =
+            pipe.set(&key, 0, Some(Expiration::PX(window_ms)), Some(SetOptions::NX), false).await.map_err(redis_err)?;
         let _: () = pipe.incr(&key).await.map_err(redis_err)?;
         let _: () = pipe.pttl(&key).await.map_err(redis_err)?;
         let (_, count, ttl): (Value, u64, i64) = pipe.all().await.map_err(redis_err)?;
@@ -265,7 +281,13 @@ impl Coordinator for RedisCoordinator {
     async fn put_if_absent(&self, key: &str, value: &str, ttl: Duration) -> Result<bool> {
         let set: Option<String> = self
             .client
-            .set(self.key(&["kv", key]), value, Some(Expiration::PX(ttl.as_millis() as i64)), Some(SetOptions::NX), false)
+            .set(
+                self.key(&["kv", key]),
+                value,
+                Some(Expiration::PX(ttl.as_millis() as i64)),
+                Some(SetOptions::NX),
+                false,
+            )
             .await
             .map_err(redis_err)?;
         Ok(set.is_some())
@@ -273,7 +295,13 @@ impl Coordinator for RedisCoordinator {
 
     async fn put(&self, key: &str, value: &str, ttl: Duration) -> Result<()> {
         self.client
-            .set::<Value, _, _>(self.key(&["kv", key]), value, Some(Expiration::PX(ttl.as_millis() as i64)), None, false)
+            .set::<Value, _, _>(
+                self.key(&["kv", key]),
+                value,
+                Some(Expiration::PX(ttl.as_millis() as i64)),
+                None,
+                false,
+            )
             .await
             .map_err(redis_err)?;
         Ok(())

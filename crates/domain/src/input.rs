@@ -37,8 +37,8 @@ pub struct ClientId(String);
 
 impl ClientId {
     pub fn parse(raw: &str) -> Result<Self, Error> {
-        let ok = (1..=64).contains(&raw.len())
-            && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        let ok =
+            (1..=64).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if ok {
             Ok(Self(raw.to_owned()))
         } else {
@@ -60,7 +60,10 @@ impl Email {
         let raw = raw.trim();
         let valid = raw.len() <= 254
             && raw.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty() && !domain.is_empty() && !domain.contains('@') && !raw.chars().any(char::is_whitespace)
+                !local.is_empty()
+                    && !domain.is_empty()
+                    && !domain.contains('@')
+                    && !raw.chars().any(char::is_whitespace)
             });
         if valid { Ok(Self(raw.to_owned())) } else { Err(Error::validation("email is not a valid address")) }
     }

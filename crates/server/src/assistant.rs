@@ -6,7 +6,9 @@
 //! retry return the stored reply. The store refuses an `ai` message once the session
 //! left `ai`, so a reply still being computed at handoff is dropped, never shown.
 
-use assistant::{AssistantSettings, FaqEntry, Locale, ReplyRequest, Role, Turn, handoff_confirmation, summarize, wants_human};
+use assistant::{
+    AssistantSettings, FaqEntry, Locale, ReplyRequest, Role, Turn, handoff_confirmation, summarize, wants_human,
+};
 use domain::{Error, Result, SenderKind, Site, kind};
 use serde_json::json;
 use store::{Appended, NewMessage};
@@ -43,7 +45,8 @@ async fn reply(state: &AppState, a: &Appended) -> Result<()> {
     let settings = AssistantSettings::parse(&state.store.assistant_settings(site.id).await?).unwrap_or_default();
     let faq = faq_of(state, site.id).await?;
     let provider = state.assistants.provider(site.id, &settings, &faq);
-    let request = ReplyRequest { locale, site_name: site.name.clone(), history: history(state, session_id).await?, question };
+    let request =
+        ReplyRequest { locale, site_name: site.name.clone(), history: history(state, session_id).await?, question };
 
     // Stream deltas to the visitor's tabs while the provider produces them.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();

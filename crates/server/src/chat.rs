@@ -1,7 +1,10 @@
 //! Chat operations shared by REST and Socket.IO: each one stores first, then
 //! announces what changed to whoever must see it, on whatever node they are.
 
-use domain::{Actor, ClientId, Error, ErrorCode, Manager, Message, MessageText, Person, Result, SenderKind, Session, SessionStatus, Visitor, kind};
+use domain::{
+    Actor, ClientId, Error, ErrorCode, Manager, Message, MessageText, Person, Result, SenderKind, Session,
+    SessionStatus, Visitor, kind,
+};
 use serde_json::json;
 use store::{Appended, Closer, NewMessage, Transition};
 use uuid::Uuid;
@@ -35,7 +38,10 @@ pub async fn announce(fanout: &Fanout, queue: &QueueNotifier, t: &Transition) {
 }
 
 pub async fn deliver(state: &AppState, a: &Appended) {
-    state.fanout.emit("/chat", parties(a.visitor_id, a.manager_id), "message:new", &json!({ "message": a.message })).await;
+    state
+        .fanout
+        .emit("/chat", parties(a.visitor_id, a.manager_id), "message:new", &json!({ "message": a.message }))
+        .await;
 }
 
 /// Remembers a socket's open session, so a visitor's messages without `session_id`
@@ -72,7 +78,8 @@ pub async fn send_message(
         Actor::Visitor(v) => {
             let chat = &state.settings.chat;
             let window = std::time::Duration::from_secs(chat.visitor_rate_window_secs);
-            if let Some(retry) = state.coord.rate_hit(&format!("msg:{}", v.id), chat.visitor_rate_limit, window).await? {
+            if let Some(retry) = state.coord.rate_hit(&format!("msg:{}", v.id), chat.visitor_rate_limit, window).await?
+            {
                 return Err(Error::rate_limited(retry));
             }
             let author = Person { id: v.id, name: v.name.clone() };
@@ -118,7 +125,13 @@ pub async fn visible_session(state: &AppState, actor: &Actor, session_id: Uuid) 
     if allowed { Ok(s) } else { Err(Error::not_found("session")) }
 }
 
-pub async fn history(state: &AppState, actor: &Actor, session_id: Option<Uuid>, after_seq: i64, limit: i64) -> Result<(Vec<Message>, bool)> {
+pub async fn history(
+    state: &AppState,
+    actor: &Actor,
+    session_id: Option<Uuid>,
+    after_seq: i64,
+    limit: i64,
+) -> Result<(Vec<Message>, bool)> {
     if !(1..=500).contains(&limit) {
         return Err(Error::validation("limit must be between 1 and 500"));
     }
@@ -147,11 +160,13 @@ pub async fn request_manager(state: &AppState, v: &Visitor) -> Result<Session> {
         tracing::warn!(error = %e, "handoff note failed");
     }
     announce(&state.fanout, &state.queue, &t).await;
-    if !t.changed || !state.queue.route_now(v.site_id).await? {
+    if !t.changed {
         return Ok(t.session);
     }
-    // Routed at once on an `auto` site: answer with the session as it is now.
-    Ok(visible_session(state, &Actor::Visitor(v.clone()), t.session.id).await?)
+    // On an `auto` site route now, so the reply can already say `active`. The queue's
+    // own routing pass may win that race; either way, answer with the session as it is.
+    state.queue.route_now(v.site_id).await?;
+    visible_session(state, &Actor::Visitor(v.clone()), t.session.id).await
 }
 
 pub async fn accept(state: &AppState, m: &Manager, session_id: Uuid) -> Result<Session> {
@@ -201,7 +216,15 @@ pub async fn typing(state: &AppState, actor: &Actor, session_id: Option<Uuid>, t
         }
     };
     if let Some(room) = to {
-        state.fanout.emit("/chat", vec![room], "typing", &json!({ "session_id": session.id, "sender": sender, "typing": typing })).await;
+        state
+            .fanout
+            .emit(
+                "/chat",
+                vec![room],
+                "typing",
+                &json!({ "session_id": session.id, "sender": sender, "typing": typing }),
+            )
+            .await;
     }
     Ok(())
 }

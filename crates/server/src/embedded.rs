@@ -32,16 +32,20 @@ pub async fn backends(settings: &Settings) -> Result<Backends> {
     store.migrate().await?;
     let listen: Option<SocketAddr> = settings.server.listen.parse().ok();
     let port = listen.map(|a| a.port()).filter(|p| *p != 0);
-    let demo = match store.demo_site().await? {
-        Some(site) => keep_origins_current(&store, site, port).await?,
+    let (demo, welcome) = match store.demo_site().await? {
+        Some(site) => (keep_origins_current(&store, site, port).await?, None),
         None => {
             let (site, password) = seed(&store, port).await?;
-            print_welcome(settings, listen, &password);
-            site
+            (site, Some(welcome_text(settings, listen, &password)))
         }
     };
     tracing::info!(data_dir = %data_dir.display(), demo_site = %demo.id, "embedded mode: SQLite and in-process coordination");
-    Ok(Backends { store: Arc::new(store), coord: Arc::new(LocalCoordinator::default()), demo_site_key: Some(demo.key) })
+    Ok(Backends {
+        store: Arc::new(store),
+        coord: Arc::new(LocalCoordinator::default()),
+        demo_site_key: Some(demo.key),
+        welcome,
+    })
 }
 
 /// The origins the demo page is served from: localhost by name and by address,
@@ -95,8 +99,10 @@ async fn keep_origins_current(store: &SqliteStore, site: Site, port: Option<u16>
     store.update_site(site.id, SitePatch { origins: Some(origins), ..SitePatch::default() }).await
 }
 
-/// Shown once, on the first start: the password exists nowhere else.
-fn print_welcome(settings: &Settings, listen: Option<SocketAddr>, password: &str) {
+/// Shown once, on the first start: the password exists nowhere else. Returned to the
+/// caller, which prints it (`serve` on stdout; CLI commands on stderr, so that their
+/// JSON stays alone on stdout).
+fn welcome_text(settings: &Settings, listen: Option<SocketAddr>, password: &str) -> String {
     let base = match listen {
         Some(a) if a.port() != 0 => {
             let host = if a.ip().is_unspecified() || a.ip().is_loopback() {
@@ -109,12 +115,12 @@ fn print_welcome(settings: &Settings, listen: Option<SocketAddr>, password: &str
         }
         _ => String::from("http://<this node>"),
     };
-    println!(
+    format!(
         "\nSwitchboard runs in the embedded single-node mode (data in {dir}).\n\
          First start: a demo site and an admin were created.\n\
          \n  demo page      {base}/demo/\n  manager panel  {base}/admin/\n\
          \n  admin email     {DEMO_ADMIN_EMAIL}\n  admin password  {password}\n\
          \nThe password is shown only this once: keep it.\n",
         dir = settings.embedded.data_dir.display(),
-    );
+    )
 }

@@ -73,7 +73,9 @@ async fn deliver(io: &SocketIo, e: &Envelope) {
     if e.event == DISCONNECT {
         let _ = op.disconnect().await;
     } else if let Err(err) = op.emit(&e.event, &e.data).await {
-        tracing::debug!(error = %err, event = e.event, "local emit failed");
+        // A socket's queue is full (a stalled client): it will resync by seq.
+        metrics::counter!("fanout_emit_errors_total").increment(1);
+        tracing::warn!(error = %err, event = e.event, "local emit failed");
     }
 }
 
@@ -96,7 +98,10 @@ async fn receive_loop(io: SocketIo, mut rx: broadcast::Receiver<Arc<Batch>>) {
                     deliver(&io, e).await;
                 }
             }
-            Err(broadcast::error::RecvError::Lagged(n)) => tracing::warn!(skipped = n, "fan-out delivery lagged"),
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                metrics::counter!("fanout_batches_skipped_total").increment(n);
+                tracing::warn!(skipped = n, "fan-out delivery lagged");
+            }
             Err(broadcast::error::RecvError::Closed) => return,
         }
     }

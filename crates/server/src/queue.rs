@@ -63,15 +63,20 @@ impl QueueNotifier {
         }
         let waiting = inner.store.queue(site_id).await?;
         let (_, active) = inner.store.session_counts(site_id).await?;
-        let stats = Stats { waiting: waiting.len() as i64, online_managers: online.len() as i64, active_sessions: active };
+        let stats =
+            Stats { waiting: waiting.len() as i64, online_managers: online.len() as i64, active_sessions: active };
         let entries: Vec<_> = waiting.iter().map(|w| &w.entry).collect();
-        inner.fanout.emit("/chat", vec![site_room(site_id)], "queue:updated", &json!({ "waiting": entries, "stats": stats })).await;
+        inner
+            .fanout
+            .emit("/chat", vec![site_room(site_id)], "queue:updated", &json!({ "waiting": entries, "stats": stats }))
+            .await;
 
         let moved: Vec<_> = {
             let mut announced = lock(&inner.announced);
             let before = announced.remove(&site_id).unwrap_or_default();
             let now: HashMap<Uuid, i64> = waiting.iter().map(|w| (w.session.id, w.entry.position)).collect();
-            let moved = waiting.iter().filter(|w| before.get(&w.session.id) != Some(&w.entry.position)).cloned().collect();
+            let moved =
+                waiting.iter().filter(|w| before.get(&w.session.id) != Some(&w.entry.position)).cloned().collect();
             if !now.is_empty() {
                 announced.insert(site_id, now);
             }
@@ -80,7 +85,12 @@ impl QueueNotifier {
         for w in moved {
             inner
                 .fanout
-                .emit("/chat", vec![visitor_room(w.session.visitor_id)], "session:updated", &json!({ "session": w.session }))
+                .emit(
+                    "/chat",
+                    vec![visitor_room(w.session.visitor_id)],
+                    "session:updated",
+                    &json!({ "session": w.session }),
+                )
                 .await;
         }
         Ok(())

@@ -174,16 +174,15 @@ impl Settings {
                 .try_parsing(true)
                 .source(Some(vars)),
         );
-        for (var, key) in [("SWITCHBOARD_LISTEN", "server.listen"), ("DATABASE_URL", "database.url"), ("REDIS_URL", "redis.url")]
+        for (var, key) in
+            [("SWITCHBOARD_LISTEN", "server.listen"), ("DATABASE_URL", "database.url"), ("REDIS_URL", "redis.url")]
         {
             if let Some(v) = env.get(var).filter(|v| !v.is_empty()) {
                 builder = builder.set_override(key, v.as_str()).map_err(|e| e.to_string())?;
             }
         }
-        let settings: Settings = builder
-            .build()
-            .and_then(|c| c.try_deserialize())
-            .map_err(|e| format!("invalid configuration: {e}"))?;
+        let settings: Settings =
+            builder.build().and_then(|c| c.try_deserialize()).map_err(|e| format!("invalid configuration: {e}"))?;
         settings.validate()?;
         Ok(settings)
     }
@@ -194,8 +193,14 @@ impl Settings {
             return Err(format!("SWITCHBOARD_LISTEN / server.listen must be host:port, got {:?}", self.server.listen));
         }
         match (&self.database.url, &self.redis.url) {
-            (Some(_), None) => return Err("DATABASE_URL is set but REDIS_URL is not: a cluster needs both (or neither, for the embedded mode)".into()),
-            (None, Some(_)) => return Err("REDIS_URL is set but DATABASE_URL is not: a cluster needs both (or neither, for the embedded mode)".into()),
+            (Some(_), None) => return Err(
+                "DATABASE_URL is set but REDIS_URL is not: a cluster needs both (or neither, for the embedded mode)"
+                    .into(),
+            ),
+            (None, Some(_)) => return Err(
+                "REDIS_URL is set but DATABASE_URL is not: a cluster needs both (or neither, for the embedded mode)"
+                    .into(),
+            ),
             _ => {}
         }
         if let Some(url) = &self.database.url

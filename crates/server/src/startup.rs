@@ -29,6 +29,8 @@ pub struct Backends {
     pub store: Arc<dyn Store>,
     pub coord: Arc<dyn Coordinator>,
     pub demo_site_key: Option<String>,
+    /// First start of the embedded mode: the demo site and admin login, to print once.
+    pub welcome: Option<String>,
 }
 
 /// Connects the backends the settings name, migrating the schema first.
@@ -43,13 +45,15 @@ pub async fn backends(settings: &Settings) -> Result<Backends> {
                 presence_ttl: Duration::from_secs(settings.redis.presence_ttl_secs.max(3)),
             })
             .await?;
-            Ok(Backends { store: Arc::new(pg), coord: Arc::new(coord), demo_site_key: None })
+            Ok(Backends { store: Arc::new(pg), coord: Arc::new(coord), demo_site_key: None, welcome: None })
         }
         _ => crate::embedded::backends(settings).await,
     }
 }
 
 pub struct Server {
+    /// Printed by `serve` before it listens (see [`Backends::welcome`]).
+    pub welcome: Option<String>,
     state: AppState,
     io: SocketIo,
     app: axum::Router,
@@ -64,12 +68,16 @@ impl Server {
         Ok(Self::assemble(settings, b))
     }
 
-    pub fn assemble(settings: Settings, b: Backends) -> Self {
+    pub fn assemble(settings: Settings, mut b: Backends) -> Self {
+        let welcome = b.welcome.take();
         let settings = Arc::new(settings);
         let (sio_layer, io) = SocketIo::builder()
             // Events up to 1 MiB are read and answered with an error ack when too big.
             .max_payload(1 << 20)
-            .max_buffer_size(64)
+            // Packets queued per socket before emits to it fail: room for bursts.
+            .max_buffer_size(1024)
+            // Idle connections dominate memory: a small read buffer (it grows on demand).
+            .ws_read_buffer_size(1024)
             .ping_interval(Duration::from_secs(25))
             .ping_timeout(Duration::from_secs(20))
             .build_layer();
@@ -102,7 +110,7 @@ impl Server {
         crate::sockets::register(&io, &state);
         let app = crate::http::router(state.clone()).layer(sio_layer);
         let app = crate::http::outer_layers(app, state.clone());
-        Self { state, io, app, tasks, writer_tasks, stop_background }
+        Self { welcome, state, io, app, tasks, writer_tasks, stop_background }
     }
 
     pub fn state(&self) -> &AppState {
@@ -113,7 +121,7 @@ impl Server {
     /// close (clients reconnect to another node), requests in flight finish, queued
     /// messages are written, and everything stops within the drain timeout.
     pub async fn serve(self, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
-        let Self { state, io, app, tasks, writer_tasks, stop_background } = self;
+        let Self { state, io, app, tasks, writer_tasks, stop_background, .. } = self;
         let drain = Duration::from_secs(state.settings.server.drain_timeout_secs);
         let signal_state = state.clone();
         let signalled = shutdown.clone();

@@ -23,7 +23,10 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
                 .set_buckets(&[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5])
                 .ok()?
                 // A count, not a duration.
-                .set_buckets_for_metric(Matcher::Full("message_batch_size".into()), &[1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, 256.0])
+                .set_buckets_for_metric(
+                    Matcher::Full("message_batch_size".into()),
+                    &[1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, 256.0],
+                )
                 .ok()?
                 .install_recorder()
                 .ok()

@@ -1,7 +1,6 @@
 //! Sites (tenants).
 
 use domain::{Error, Result, Site};
-use rand::Rng;
 use sqlx::{SqliteConnection, SqlitePool};
 use store::plan::now_micros;
 use store::{NewSite, SitePatch};
@@ -10,17 +9,10 @@ use uuid::Uuid;
 use crate::error::db_err;
 use crate::rows::{SiteRow, micros, to_json_list};
 
-/// A widget key: public, unguessable enough that sites cannot be enumerated
-/// (the same form as the Postgres store's keys).
-fn new_key() -> String {
-    let bytes: [u8; 16] = rand::rng().random();
-    format!("pk_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
-}
-
 pub async fn create(conn: &mut SqliteConnection, new: NewSite) -> Result<Site> {
     let id = Uuid::now_v7();
     let (key, origins, routing, now) =
-        (new_key(), to_json_list(&new.origins), new.routing.as_str(), micros(now_micros()));
+        (store::new_site_key(), to_json_list(&new.origins), new.routing.as_str(), micros(now_micros()));
     sqlx::query!(
         "INSERT INTO sites (id, name, key, origins, routing, greeting, locale, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

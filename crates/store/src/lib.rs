@@ -7,8 +7,8 @@
 //! by a check-then-write in the caller.
 
 mod model;
-pub mod plan;
 pub mod pg;
+pub mod plan;
 mod writer;
 
 use async_trait::async_trait;
@@ -17,6 +17,13 @@ use uuid::Uuid;
 
 pub use model::*;
 pub use writer::MessageWriter;
+
+/// A widget key: public, unguessable enough that sites cannot be enumerated.
+pub fn new_site_key() -> String {
+    use rand::Rng;
+    let bytes: [u8; 16] = rand::rng().random();
+    format!("pk_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
 
 #[async_trait]
 pub trait Store: Send + Sync + 'static {

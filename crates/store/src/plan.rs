@@ -103,10 +103,7 @@ pub fn plan_batch(
         plan.results.push(Ok(deliver(message.clone(), false)));
         plan.inserts.push(message);
     }
-    plan.updates = touched
-        .into_iter()
-        .map(|(id, preview)| (id, sessions[&id].last_seq, preview))
-        .collect();
+    plan.updates = touched.into_iter().map(|(id, preview)| (id, sessions[&id].last_seq, preview)).collect();
     plan
 }
 

@@ -29,7 +29,12 @@ pub struct MessageWriter {
 }
 
 impl MessageWriter {
-    pub fn spawn(store: Arc<dyn Store>, shards: usize, max_batch: usize, stop: CancellationToken) -> (Self, Vec<JoinHandle<()>>) {
+    pub fn spawn(
+        store: Arc<dyn Store>,
+        shards: usize,
+        max_batch: usize,
+        stop: CancellationToken,
+    ) -> (Self, Vec<JoinHandle<()>>) {
         let shards = shards.max(1);
         let mut senders = Vec::with_capacity(shards);
         let mut handles = Vec::with_capacity(shards);

@@ -37,16 +37,8 @@ pub(crate) fn table(locale: Locale) -> &'static [DemoEntry] {
     }
 }
 
-pub(crate) const fn e(
-    topic: &'static str,
-    questions: &'static [&'static str],
-    answer: &'static str,
-) -> DemoEntry {
-    DemoEntry {
-        topic,
-        questions,
-        answer,
-    }
+pub(crate) const fn e(topic: &'static str, questions: &'static [&'static str], answer: &'static str) -> DemoEntry {
+    DemoEntry { topic, questions, answer }
 }
 
 #[cfg(test)]
@@ -58,12 +50,8 @@ mod tests {
         for locale in [Locale::Ru, Locale::En] {
             let faq = demo_faq(locale);
             assert!(faq.len() >= 15, "{locale:?}: {}", faq.len());
-            assert!(
-                faq.iter()
-                    .all(|e| e.questions.len() >= 2 && !e.answer.is_empty())
-            );
-            let topics: std::collections::HashSet<_> =
-                table(locale).iter().map(|e| e.topic).collect();
+            assert!(faq.iter().all(|e| e.questions.len() >= 2 && !e.answer.is_empty()));
+            let topics: std::collections::HashSet<_> = table(locale).iter().map(|e| e.topic).collect();
             assert_eq!(topics.len(), faq.len(), "topics are unique");
         }
     }

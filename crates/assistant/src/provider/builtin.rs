@@ -22,10 +22,7 @@ pub struct BuiltIn {
 
 impl BuiltIn {
     pub fn new(index: Arc<FaqIndex>) -> Self {
-        BuiltIn {
-            index,
-            threshold: DEFAULT_THRESHOLD,
-        }
+        BuiltIn { index, threshold: DEFAULT_THRESHOLD }
     }
 }
 
@@ -37,11 +34,9 @@ impl Provider for BuiltIn {
             return Reply::small_talk(req.reply_locale(), &req.site_name);
         }
         match self.index.best(&req.question) {
-            Some(m) if m.confidence >= self.threshold => Reply {
-                text: clip(m.answer),
-                offer_manager: false,
-                source: ReplySource::Faq,
-            },
+            Some(m) if m.confidence >= self.threshold => {
+                Reply { text: clip(m.answer), offer_manager: false, source: ReplySource::Faq }
+            }
             _ => Reply::not_sure(req.reply_locale()),
         }
     }
@@ -56,35 +51,25 @@ mod tests {
     use crate::provider::Locale;
 
     fn provider() -> BuiltIn {
-        let entry = FaqEntry {
-            id: Uuid::new_v4(),
-            questions: vec!["Сколько стоит доставка?".into()],
-            answer: "300 ₽".into(),
-        };
+        let entry =
+            FaqEntry {
+                id: Uuid::new_v4(), questions: vec!["Сколько стоит доставка?".into()], answer: "300 ₽".into()
+            };
         BuiltIn::new(Arc::new(FaqIndex::build(&[entry])))
     }
 
     fn ask(question: &str, locale: Locale) -> ReplyRequest {
-        ReplyRequest {
-            locale,
-            site_name: "Demo".into(),
-            history: vec![],
-            question: question.into(),
-        }
+        ReplyRequest { locale, site_name: "Demo".into(), history: vec![], question: question.into() }
     }
 
     #[tokio::test]
     async fn answers_confidently_or_offers_the_manager() {
         let p = provider();
-        let r = p
-            .reply(&ask("Доставку сколько стоит?", Locale::Ru), None)
-            .await;
+        let r = p.reply(&ask("Доставку сколько стоит?", Locale::Ru), None).await;
         assert_eq!((r.text.as_str(), r.source), ("300 ₽", ReplySource::Faq));
         assert!(!r.offer_manager);
 
-        let r = p
-            .reply(&ask("доставка на Марс в субботу", Locale::Ru), None)
-            .await;
+        let r = p.reply(&ask("доставка на Марс в субботу", Locale::Ru), None).await;
         assert_eq!(r.source, ReplySource::NotSure);
         assert!(r.offer_manager && r.text.contains("менеджер"), "{r:?}");
 
@@ -95,9 +80,7 @@ mod tests {
 
     #[tokio::test]
     async fn greetings_get_small_talk() {
-        let r = provider()
-            .reply(&ask("Здравствуйте!", Locale::Ru), None)
-            .await;
+        let r = provider().reply(&ask("Здравствуйте!", Locale::Ru), None).await;
         assert_eq!(r.source, ReplySource::SmallTalk);
         assert!(r.text.contains("Demo"));
     }

@@ -26,21 +26,12 @@ pub struct WithFaq {
 impl Provider for WithFaq {
     async fn reply(&self, req: &ReplyRequest, deltas: Option<UnboundedSender<String>>) -> Reply {
         let matches = self.index.top(&req.question, KNOWLEDGE_ENTRIES);
-        let knowledge: Vec<String> = matches
-            .iter()
-            .filter(|m| m.confidence >= KNOWLEDGE_MIN_CONFIDENCE)
-            .map(|m| m.answer.clone())
-            .collect();
+        let knowledge: Vec<String> =
+            matches.iter().filter(|m| m.confidence >= KNOWLEDGE_MIN_CONFIDENCE).map(|m| m.answer.clone()).collect();
         let reply = self.llm.reply_with_knowledge(req, deltas, &knowledge).await;
         match matches.into_iter().next() {
-            Some(best)
-                if reply.source == ReplySource::Fallback && best.confidence >= self.threshold =>
-            {
-                Reply {
-                    text: clip(best.answer),
-                    offer_manager: false,
-                    source: ReplySource::Faq,
-                }
+            Some(best) if reply.source == ReplySource::Fallback && best.confidence >= self.threshold => {
+                Reply { text: clip(best.answer), offer_manager: false, source: ReplySource::Faq }
             }
             _ => reply,
         }

@@ -41,11 +41,7 @@ impl Locale {
     /// "ru", "ru-RU", "RU" → Russian; anything else → English.
     pub fn parse(s: &str) -> Locale {
         let lang = s.split(['-', '_']).next().unwrap_or_default();
-        if lang.eq_ignore_ascii_case("ru") {
-            Locale::Ru
-        } else {
-            Locale::En
-        }
+        if lang.eq_ignore_ascii_case("ru") { Locale::Ru } else { Locale::En }
     }
 
     /// The language a text is written in, by its letters: mostly Cyrillic → Russian,
@@ -182,11 +178,7 @@ impl Reply {
                  press the button to call one."
             }
         };
-        Reply {
-            text: text.into(),
-            offer_manager: true,
-            source: ReplySource::Fallback,
-        }
+        Reply { text: text.into(), offer_manager: true, source: ReplySource::Fallback }
     }
 
     pub(crate) fn not_sure(locale: Locale) -> Reply {
@@ -200,11 +192,7 @@ impl Reply {
                  \"manager\" or press the button to call one."
             }
         };
-        Reply {
-            text: text.into(),
-            offer_manager: true,
-            source: ReplySource::NotSure,
-        }
+        Reply { text: text.into(), offer_manager: true, source: ReplySource::NotSure }
     }
 
     pub(crate) fn small_talk(locale: Locale, site_name: &str) -> Reply {
@@ -218,11 +206,7 @@ impl Reply {
                  returns, and type \"manager\" if you'd rather talk to a person."
             ),
         };
-        Reply {
-            text,
-            offer_manager: false,
-            source: ReplySource::SmallTalk,
-        }
+        Reply { text, offer_manager: false, source: ReplySource::SmallTalk }
     }
 }
 
@@ -239,10 +223,7 @@ mod tests {
     use super::*;
 
     fn turn(role: Role, text: &str) -> Turn {
-        Turn {
-            role,
-            text: text.into(),
-        }
+        Turn { role, text: text.into() }
     }
 
     #[test]
@@ -259,12 +240,8 @@ mod tests {
         assert_eq!(Locale::detect("Где мой заказ #123?"), Some(Locale::Ru));
         assert_eq!(Locale::detect("where is заказ"), Some(Locale::En));
         assert_eq!(Locale::detect("123 ?!"), None);
-        let mut req = ReplyRequest {
-            locale: Locale::Ru,
-            site_name: "Shop".into(),
-            history: vec![],
-            question: "hello?".into(),
-        };
+        let mut req =
+            ReplyRequest { locale: Locale::Ru, site_name: "Shop".into(), history: vec![], question: "hello?".into() };
         assert_eq!(req.reply_locale(), Locale::En);
         req.question = "42".into();
         assert_eq!(req.reply_locale(), Locale::Ru);

@@ -45,11 +45,7 @@ pub struct OpenAiConfig {
 }
 
 impl OpenAiConfig {
-    pub fn new(
-        base_url: impl Into<String>,
-        model: impl Into<String>,
-        api_key: SecretString,
-    ) -> Self {
+    pub fn new(base_url: impl Into<String>, model: impl Into<String>, api_key: SecretString) -> Self {
         OpenAiConfig {
             base_url: base_url.into(),
             model: model.into(),
@@ -105,20 +101,14 @@ impl Failure {
 
 impl OpenAiCompatible {
     pub fn new(cfg: OpenAiConfig) -> Result<Self, reqwest::Error> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(cfg.timeout)
-            .build()?;
+        let client = reqwest::Client::builder().connect_timeout(cfg.timeout).build()?;
         Ok(Self::with_client(cfg, client))
     }
 
     /// With a shared client (one connection pool for every site's provider).
     pub fn with_client(cfg: OpenAiConfig, client: reqwest::Client) -> Self {
         let breaker = CircuitBreaker::new(cfg.breaker_threshold, cfg.breaker_open_for);
-        OpenAiCompatible {
-            cfg,
-            client,
-            breaker,
-        }
+        OpenAiCompatible { cfg, client, breaker }
     }
 
     /// Whether replies are currently short-circuited to the fallback.
@@ -136,9 +126,7 @@ impl OpenAiCompatible {
             let mut streamed = false;
             match self.attempt(body, deltas, &mut streamed).await {
                 Ok(text) => return Ok(text),
-                Err(failure)
-                    if !streamed && failure.retryable() && attempt < self.cfg.max_retries =>
-                {
+                Err(failure) if !streamed && failure.retryable() && attempt < self.cfg.max_retries => {
                     tracing::info!(%failure, attempt, "llm attempt failed, retrying");
                     tokio::time::sleep(backoff(self.cfg.retry_backoff, attempt)).await;
                     attempt += 1;
@@ -155,19 +143,11 @@ impl OpenAiCompatible {
         deltas: Option<&UnboundedSender<String>>,
         streamed: &mut bool,
     ) -> Result<String, Failure> {
-        let url = format!(
-            "{}/chat/completions",
-            self.cfg.base_url.trim_end_matches('/')
-        );
-        let mut request = self
-            .client
-            .post(url)
-            .json(body)
-            .header(ACCEPT, "text/event-stream");
+        let url = format!("{}/chat/completions", self.cfg.base_url.trim_end_matches('/'));
+        let mut request = self.client.post(url).json(body).header(ACCEPT, "text/event-stream");
         let key = self.cfg.api_key.expose_secret();
         if !key.is_empty() {
-            let mut value =
-                HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| Failure::BadKey)?;
+            let mut value = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| Failure::BadKey)?;
             value.set_sensitive(true);
             request = request.header(AUTHORIZATION, value);
         }
@@ -190,13 +170,8 @@ impl OpenAiCompatible {
                 .await
                 .map_err(|_| Failure::Timeout)?
                 .map_err(|e| Failure::Connect(e.without_url()))?;
-            let whole: Completion =
-                serde_json::from_slice(&bytes).map_err(|e| Failure::Malformed(e.to_string()))?;
-            let text = whole
-                .choices
-                .into_iter()
-                .next()
-                .and_then(|c| c.message.content);
+            let whole: Completion = serde_json::from_slice(&bytes).map_err(|e| Failure::Malformed(e.to_string()))?;
+            let text = whole.choices.into_iter().next().and_then(|c| c.message.content);
             return non_empty(clip(text.unwrap_or_default()));
         }
 
@@ -206,9 +181,7 @@ impl OpenAiCompatible {
         let mut chars = 0;
         let mut finished = false;
         loop {
-            let next = timeout(self.cfg.timeout, stream.next())
-                .await
-                .map_err(|_| Failure::Timeout)?;
+            let next = timeout(self.cfg.timeout, stream.next()).await.map_err(|_| Failure::Timeout)?;
             let (events, ended) = match next {
                 Some(chunk) => {
                     let chunk = chunk.map_err(|e| Failure::Connect(e.without_url()))?;
@@ -220,8 +193,7 @@ impl OpenAiCompatible {
                 if data.trim() == "[DONE]" {
                     return non_empty(text);
                 }
-                let chunk: StreamChunk =
-                    serde_json::from_str(&data).map_err(|e| Failure::Malformed(e.to_string()))?;
+                let chunk: StreamChunk = serde_json::from_str(&data).map_err(|e| Failure::Malformed(e.to_string()))?;
                 if let Some(error) = chunk.error {
                     return Err(Failure::Api(error.to_string()));
                 }
@@ -274,20 +246,13 @@ impl OpenAiCompatible {
             return Reply::fallback(req.reply_locale());
         };
         let body = self.request_body(req, knowledge);
-        let outcome = timeout(
-            self.cfg.total_timeout,
-            self.attempts(&body, deltas.as_ref()),
-        )
-        .await
-        .unwrap_or(Err(Failure::Timeout));
+        let outcome = timeout(self.cfg.total_timeout, self.attempts(&body, deltas.as_ref()))
+            .await
+            .unwrap_or(Err(Failure::Timeout));
         match outcome {
             Ok(text) => {
                 permit.success();
-                Reply {
-                    text,
-                    offer_manager: false,
-                    source: ReplySource::Llm,
-                }
+                Reply { text, offer_manager: false, source: ReplySource::Llm }
             }
             Err(failure) => {
                 permit.failure();
@@ -312,30 +277,16 @@ impl OpenAiCompatible {
                 system.push_str(fact);
             }
         }
-        let mut messages = vec![ChatMessage {
-            role: "system",
-            content: Cow::Owned(system),
-        }];
-        messages.extend(
-            req.context(self.cfg.context_messages)
-                .iter()
-                .map(|turn| ChatMessage {
-                    role: match turn.role {
-                        Role::Visitor => "user",
-                        Role::Ai | Role::Manager => "assistant",
-                    },
-                    content: Cow::Borrowed(turn.text.as_str()),
-                }),
-        );
-        messages.push(ChatMessage {
-            role: "user",
-            content: Cow::Borrowed(req.question.as_str()),
-        });
-        ChatRequest {
-            model: &self.cfg.model,
-            stream: true,
-            messages,
-        }
+        let mut messages = vec![ChatMessage { role: "system", content: Cow::Owned(system) }];
+        messages.extend(req.context(self.cfg.context_messages).iter().map(|turn| ChatMessage {
+            role: match turn.role {
+                Role::Visitor => "user",
+                Role::Ai | Role::Manager => "assistant",
+            },
+            content: Cow::Borrowed(turn.text.as_str()),
+        }));
+        messages.push(ChatMessage { role: "user", content: Cow::Borrowed(req.question.as_str()) });
+        ChatRequest { model: &self.cfg.model, stream: true, messages }
     }
 }
 

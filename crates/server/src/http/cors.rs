@@ -19,7 +19,8 @@ fn origin(headers: &HeaderMap) -> Option<String> {
 
 pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let Some(origin) = origin(req.headers()) else { return next.run(req).await };
-    let preflight = req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let preflight =
+        req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     let known = match state.store.origin_known(&origin).await {
         Ok(k) => k,
         Err(e) => return e.into_response(),

@@ -41,7 +41,9 @@ async fn login(
     let window = Duration::from_secs(auth.login_window_secs);
     let account_key = format!("login:acct:{}", body.email.trim().to_lowercase());
     // Both limits are counted in the coordinator, so they hold across all nodes.
-    if let Some(retry) = state.coord.rate_hit(&format!("login:addr:{}", peer.ip()), auth.login_attempts_per_address, window).await? {
+    if let Some(retry) =
+        state.coord.rate_hit(&format!("login:addr:{}", peer.ip()), auth.login_attempts_per_address, window).await?
+    {
         return Err(Error::rate_limited(retry));
     }
     if let Some(retry) = state.coord.rate_hit(&account_key, auth.login_attempts_per_account, window).await? {
@@ -85,7 +87,11 @@ struct CreateBody {
     max_chats: Option<i32>,
 }
 
-async fn create(State(state): State<AppState>, AdminAuth(admin): AdminAuth, AppJson(body): AppJson<CreateBody>) -> Result<(StatusCode, Json<Value>)> {
+async fn create(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    AppJson(body): AppJson<CreateBody>,
+) -> Result<(StatusCode, Json<Value>)> {
     let email = Email::parse(&body.email)?;
     let password = Password::parse(&body.password)?;
     let name = body.name.trim();

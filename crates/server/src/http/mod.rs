@@ -67,9 +67,14 @@ pub fn outer_layers(app: Router, state: AppState) -> Router {
 }
 
 /// A draining node takes no new Socket.IO connections: clients go to another node.
-async fn refuse_sockets_while_draining(axum::extract::State(state): axum::extract::State<AppState>, req: Request, next: Next) -> Response {
+async fn refuse_sockets_while_draining(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     if state.is_draining() && req.uri().path().starts_with("/socket.io") {
-        return Error { retry_after: Some(1), ..Error::new(domain::ErrorCode::Unavailable, "the node is draining") }.into_response();
+        return Error { retry_after: Some(1), ..Error::new(domain::ErrorCode::Unavailable, "the node is draining") }
+            .into_response();
     }
     next.run(req).await
 }
@@ -80,7 +85,9 @@ async fn record_metrics(req: Request, next: Next) -> Response {
     let method = req.method().to_string();
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();
-    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
-    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route).record(start.elapsed().as_secs_f64());
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(start.elapsed().as_secs_f64());
     response
 }

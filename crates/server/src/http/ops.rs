@@ -21,7 +21,8 @@ async fn healthz() -> Json<serde_json::Value> {
 /// 200 only while this node can serve: not draining, Postgres and Redis reachable.
 async fn readyz(State(state): State<AppState>) -> Response {
     if state.is_draining() {
-        return Error { retry_after: Some(1), ..Error::new(ErrorCode::Unavailable, "the node is draining") }.into_response();
+        return Error { retry_after: Some(1), ..Error::new(ErrorCode::Unavailable, "the node is draining") }
+            .into_response();
     }
     let (db, redis) = tokio::join!(state.store.ping(), state.coord.ping());
     match (db, redis) {
@@ -31,8 +32,11 @@ async fn readyz(State(state): State<AppState>) -> Response {
                 .into_iter()
                 .filter_map(|(n, d)| d.then_some(n))
                 .collect();
-            Error { retry_after: Some(1), ..Error::new(ErrorCode::Unavailable, format!("unreachable: {}", down.join(", "))) }
-                .into_response()
+            Error {
+                retry_after: Some(1),
+                ..Error::new(ErrorCode::Unavailable, format!("unreachable: {}", down.join(", ")))
+            }
+            .into_response()
         }
     }
 }

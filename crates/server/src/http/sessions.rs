@@ -30,7 +30,11 @@ struct RequestBody {
     message: Option<String>,
 }
 
-async fn request(State(state): State<AppState>, VisitorAuth(v): VisitorAuth, body: Option<AppJson<RequestBody>>) -> Result<Json<Value>> {
+async fn request(
+    State(state): State<AppState>,
+    VisitorAuth(v): VisitorAuth,
+    body: Option<AppJson<RequestBody>>,
+) -> Result<Json<Value>> {
     let body = body.map(|b| b.0).unwrap_or_default();
     let text = body.message.as_deref().map(MessageText::parse).transpose()?;
     let mut session = chat::request_manager(&state, &v).await?;
@@ -57,7 +61,11 @@ async fn my_sessions(State(state): State<AppState>, ManagerAuth(m): ManagerAuth)
     Ok(Json(json!({ "sessions": state.store.manager_sessions(m.id).await? })))
 }
 
-async fn session_detail(State(state): State<AppState>, ManagerAuth(m): ManagerAuth, IdPath(id): IdPath) -> Result<Json<Value>> {
+async fn session_detail(
+    State(state): State<AppState>,
+    ManagerAuth(m): ManagerAuth,
+    IdPath(id): IdPath,
+) -> Result<Json<Value>> {
     let session = chat::visible_session(&state, &Actor::Manager(m), id).await?;
     let visitor = state.store.visitor(session.visitor_id).await?;
     Ok(Json(json!({ "session": session, "visitor": visitor, "notes": state.store.notes(id).await? })))
@@ -78,8 +86,14 @@ struct Page {
     limit: Option<i64>,
 }
 
-async fn messages(State(state): State<AppState>, AnyAuth(actor): AnyAuth, IdPath(id): IdPath, AppQuery(p): AppQuery<Page>) -> Result<Json<Value>> {
-    let (messages, has_more) = chat::history(&state, &actor, Some(id), p.after_seq.unwrap_or(0), p.limit.unwrap_or(100)).await?;
+async fn messages(
+    State(state): State<AppState>,
+    AnyAuth(actor): AnyAuth,
+    IdPath(id): IdPath,
+    AppQuery(p): AppQuery<Page>,
+) -> Result<Json<Value>> {
+    let (messages, has_more) =
+        chat::history(&state, &actor, Some(id), p.after_seq.unwrap_or(0), p.limit.unwrap_or(100)).await?;
     Ok(Json(json!({ "messages": messages, "has_more": has_more })))
 }
 

@@ -51,7 +51,11 @@ fn valid_origin(o: &str) -> bool {
             && !o.trim_end_matches('/').split_once("://").is_some_and(|(_, rest)| rest.is_empty() || rest.contains('/'))
 }
 
-async fn update_site(State(state): State<AppState>, AdminAuth(admin): AdminAuth, AppJson(b): AppJson<SiteBody>) -> Result<Json<Value>> {
+async fn update_site(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    AppJson(b): AppJson<SiteBody>,
+) -> Result<Json<Value>> {
     let name = b.name.map(|n| n.trim().to_owned());
     if name.as_deref().is_some_and(|n| n.is_empty() || n.chars().count() > 100) {
         return Err(Error::validation("name must be 1-100 characters"));
@@ -59,7 +63,9 @@ async fn update_site(State(state): State<AppState>, AdminAuth(admin): AdminAuth,
     if let Some(origins) = &b.origins
         && (origins.is_empty() || origins.len() > 50 || !origins.iter().all(|o| valid_origin(o)))
     {
-        return Err(Error::validation("origins must be 1-50 entries like https://example.com (scheme, host, optional port)"));
+        return Err(Error::validation(
+            "origins must be 1-50 entries like https://example.com (scheme, host, optional port)",
+        ));
     }
     if b.locale.as_deref().is_some_and(|l| l != "ru" && l != "en") {
         return Err(Error::validation("locale must be \"ru\" or \"en\""));
@@ -86,7 +92,11 @@ struct FaqBody {
     answer: String,
 }
 
-async fn add_faq(State(state): State<AppState>, AdminAuth(admin): AdminAuth, AppJson(b): AppJson<FaqBody>) -> Result<(StatusCode, Json<Value>)> {
+async fn add_faq(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    AppJson(b): AppJson<FaqBody>,
+) -> Result<(StatusCode, Json<Value>)> {
     let questions: Vec<String> = b.questions.iter().map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()).collect();
     if questions.is_empty() || questions.len() > 20 || questions.iter().any(|q| q.chars().count() > 500) {
         return Err(Error::validation("questions must be 1-20 non-empty texts of at most 500 characters"));
@@ -99,8 +109,16 @@ async fn add_faq(State(state): State<AppState>, AdminAuth(admin): AdminAuth, App
     Ok((StatusCode::CREATED, Json(json!({ "entry": entry }))))
 }
 
-async fn delete_faq(State(state): State<AppState>, AdminAuth(admin): AdminAuth, IdPath(id): IdPath) -> Result<StatusCode> {
-    if state.store.delete_faq(admin.site_id, id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(Error::not_found("FAQ entry")) }
+async fn delete_faq(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    IdPath(id): IdPath,
+) -> Result<StatusCode> {
+    if state.store.delete_faq(admin.site_id, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::not_found("FAQ entry"))
+    }
 }
 
 async fn assistant_settings(State(state): State<AppState>, AdminAuth(admin): AdminAuth) -> Result<Json<Value>> {
@@ -109,7 +127,11 @@ async fn assistant_settings(State(state): State<AppState>, AdminAuth(admin): Adm
     Ok(Json(json!({ "assistant": settings.redacted() })))
 }
 
-async fn set_assistant_settings(State(state): State<AppState>, AdminAuth(admin): AdminAuth, AppJson(mut body): AppJson<Value>) -> Result<Json<Value>> {
+async fn set_assistant_settings(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    AppJson(mut body): AppJson<Value>,
+) -> Result<Json<Value>> {
     // The key is never shown back, so a form that does not send it keeps the stored one.
     if body.get("api_key").is_none()
         && let Some(key) = state.store.assistant_settings(admin.site_id).await?.get("api_key").cloned()

@@ -36,18 +36,29 @@ fn profile(body: &StartBody) -> Result<VisitorProfile> {
     Ok(VisitorProfile { name: name.map(str::to_owned), email: email.map(|e| e.as_str().to_owned()) })
 }
 
-async fn start(State(state): State<AppState>, headers: HeaderMap, AppJson(body): AppJson<StartBody>) -> Result<Json<Value>> {
+async fn start(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    AppJson(body): AppJson<StartBody>,
+) -> Result<Json<Value>> {
     let profile = profile(&body)?;
     let site = state.store.site_by_key(&body.site_key).await?.ok_or_else(|| Error::not_found("site"))?;
     check_origin(&headers, &site)?;
 
     // A token of another site, or an unknown one, simply gets a new visitor.
     let known = match body.visitor_token.as_deref() {
-        Some(t) => state.store.visitor_by_token(&token_hash(t)).await?.filter(|v| v.site_id == site.id).map(|v| (t.to_owned(), v)),
+        Some(t) => state
+            .store
+            .visitor_by_token(&token_hash(t))
+            .await?
+            .filter(|v| v.site_id == site.id)
+            .map(|v| (t.to_owned(), v)),
         None => None,
     };
     let (token, visitor) = match known {
-        Some((token, v)) if profile.name.is_some() || profile.email.is_some() => (token, state.store.update_visitor(v.id, profile).await?),
+        Some((token, v)) if profile.name.is_some() || profile.email.is_some() => {
+            (token, state.store.update_visitor(v.id, profile).await?)
+        }
         Some(found) => found,
         None => {
             let token = new_token("v");

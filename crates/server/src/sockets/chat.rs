@@ -47,8 +47,15 @@ async fn send(state: AppState, id: Arc<Identity>, data: Value) -> Result<Value> 
     let p: SendPayload = parse(data)?;
     let client_id = ClientId::parse(&p.client_id)?;
     let text = MessageText::parse(&p.text)?;
-    let message =
-        chat::send_message(&state, &id.actor, session_id(p.session_id.as_deref())?, client_id, text, Some(&id.open_session)).await?;
+    let message = chat::send_message(
+        &state,
+        &id.actor,
+        session_id(p.session_id.as_deref())?,
+        client_id,
+        text,
+        Some(&id.open_session),
+    )
+    .await?;
     Ok(json!({ "message": message }))
 }
 
@@ -62,7 +69,8 @@ struct SyncPayload {
 async fn sync(state: AppState, id: Arc<Identity>, data: Value) -> Result<Value> {
     let p: SyncPayload = parse(data)?;
     let (messages, has_more) =
-        chat::history(&state, &id.actor, session_id(p.session_id.as_deref())?, p.after_seq, p.limit.unwrap_or(500)).await?;
+        chat::history(&state, &id.actor, session_id(p.session_id.as_deref())?, p.after_seq, p.limit.unwrap_or(500))
+            .await?;
     Ok(json!({ "messages": messages, "has_more": has_more }))
 }
 

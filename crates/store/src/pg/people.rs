@@ -96,18 +96,16 @@ pub async fn manager_by_token(pool: &PgPool, token_hash: &[u8]) -> Result<Option
 }
 
 pub async fn delete_token(pool: &PgPool, token_hash: &[u8]) -> Result<()> {
-    sqlx::query!("DELETE FROM manager_tokens WHERE token_hash = $1", token_hash)
-        .execute(pool)
-        .await
-        .map_err(db_err)?;
+    sqlx::query!("DELETE FROM manager_tokens WHERE token_hash = $1", token_hash).execute(pool).await.map_err(db_err)?;
     Ok(())
 }
 
 pub async fn visitor_by_token(pool: &PgPool, token_hash: &[u8]) -> Result<Option<Visitor>> {
-    let row = sqlx::query_as!(VisitorRow, "SELECT id, site_id, name, email FROM visitors WHERE token_hash = $1", token_hash)
-    .fetch_optional(pool)
-    .await
-    .map_err(db_err)?;
+    let row =
+        sqlx::query_as!(VisitorRow, "SELECT id, site_id, name, email FROM visitors WHERE token_hash = $1", token_hash)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)?;
     Ok(row.map(Visitor::from))
 }
 

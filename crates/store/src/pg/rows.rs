@@ -1,6 +1,8 @@
 //! Row types as Postgres returns them, and their conversion to contract objects.
 
-use domain::{Error, Manager, Message, Person, Result, Role, Routing, SenderKind, Session, SessionStatus, Site, Time, Visitor};
+use domain::{
+    Error, Manager, Message, Person, Result, Role, Routing, SenderKind, Session, SessionStatus, Site, Time, Visitor,
+};
 use uuid::Uuid;
 
 use crate::SessionRecord;

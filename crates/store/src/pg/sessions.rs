@@ -101,15 +101,19 @@ pub async fn request_manager(pool: &PgPool, site_id: Uuid, visitor_id: Uuid) -> 
 pub async fn accept(pool: &PgPool, session_id: Uuid, manager: &Manager) -> Result<Transition> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     // The manager's row lock serializes its concurrent accepts, so max_chats holds.
-    lock_manager_with_room(&mut tx, manager.id).await?.ok_or_else(|| {
-        Error::conflict("you already hold your maximum number of chats")
-    })?;
+    lock_manager_with_room(&mut tx, manager.id)
+        .await?
+        .ok_or_else(|| Error::conflict("you already hold your maximum number of chats"))?;
     let claimed = claim(&mut tx, session_id, manager).await?;
     if !claimed {
-        let exists = sqlx::query_scalar!("SELECT status FROM sessions WHERE id = $1 AND site_id = $2", session_id, manager.site_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        let exists = sqlx::query_scalar!(
+            "SELECT status FROM sessions WHERE id = $1 AND site_id = $2",
+            session_id,
+            manager.site_id
+        )
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
         return Err(match exists {
             None => Error::not_found("session"),
             Some(_) => Error::conflict("the session is no longer waiting: another manager was faster"),
@@ -126,7 +130,7 @@ async fn lock_manager_with_room(conn: &mut PgConnection, manager_id: Uuid) -> Re
         .fetch_optional(&mut *conn)
         .await
         .map_err(db_err)?
-        .ok_or_else(|| Error::unauthorized())?;
+        .ok_or_else(Error::unauthorized)?;
     let Some(max) = max else { return Ok(Some(())) };
     let active = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM sessions WHERE manager_id = $1 AND status = 'active'"#,
@@ -167,14 +171,11 @@ async fn finish_claim(conn: &mut PgConnection, session_id: Uuid, manager: &Manag
 
 pub async fn close(pool: &PgPool, session_id: Uuid, by: Closer) -> Result<Transition> {
     let mut tx = pool.begin().await.map_err(db_err)?;
-    let row = sqlx::query!(
-        "SELECT status, visitor_id, manager_id FROM sessions WHERE id = $1 FOR UPDATE",
-        session_id
-    )
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(db_err)?
-    .ok_or_else(|| Error::not_found("session"))?;
+    let row = sqlx::query!("SELECT status, visitor_id, manager_id FROM sessions WHERE id = $1 FOR UPDATE", session_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(|| Error::not_found("session"))?;
     if let Closer::Visitor(v) = by
         && v != row.visitor_id
     {
@@ -182,7 +183,12 @@ pub async fn close(pool: &PgPool, session_id: Uuid, by: Closer) -> Result<Transi
     }
     if row.status == SessionStatus::Closed.as_str() {
         let record = must_load(&mut tx, session_id).await?;
-        return Ok(Transition { session: record.session, previous_manager: row.manager_id, changed: false, message: None });
+        return Ok(Transition {
+            session: record.session,
+            previous_manager: row.manager_id,
+            changed: false,
+            message: None,
+        });
     }
     sqlx::query!("UPDATE sessions SET status = 'closed', closed_at = now() WHERE id = $1", session_id)
         .execute(&mut *tx)
@@ -347,8 +353,12 @@ pub async fn add_note(pool: &PgPool, session_id: Uuid, text: &str) -> Result<Not
 }
 
 pub async fn notes(pool: &PgPool, session_id: Uuid) -> Result<Vec<Note>> {
-    sqlx::query_as!(Note, "SELECT id, text, created_at FROM session_notes WHERE session_id = $1 ORDER BY created_at", session_id)
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)
+    sqlx::query_as!(
+        Note,
+        "SELECT id, text, created_at FROM session_notes WHERE session_id = $1 ORDER BY created_at",
+        session_id
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)
 }

@@ -1,19 +1,12 @@
 //! Sites (tenants).
 
 use domain::{Error, Result, Site};
-use rand::Rng;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::db_err;
 use super::rows::SiteRow;
 use crate::{NewSite, SitePatch};
-
-/// A widget key: public, unguessable enough that sites cannot be enumerated.
-fn new_key() -> String {
-    let bytes: [u8; 16] = rand::rng().random();
-    format!("pk_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
-}
 
 pub async fn create(pool: &PgPool, new: NewSite) -> Result<Site> {
     let row = sqlx::query_as!(
@@ -23,7 +16,7 @@ pub async fn create(pool: &PgPool, new: NewSite) -> Result<Site> {
          RETURNING id, name, key, origins, routing, greeting, locale, created_at",
         Uuid::now_v7(),
         new.name,
-        new_key(),
+        crate::new_site_key(),
         &new.origins,
         new.routing.as_str(),
         new.greeting,
@@ -49,10 +42,8 @@ pub async fn by_id(pool: &PgPool, id: Uuid) -> Result<Option<Site>> {
 }
 
 pub async fn by_key(pool: &PgPool, key: &str) -> Result<Option<Site>> {
-    let Some(id) = sqlx::query_scalar!("SELECT id FROM sites WHERE key = $1", key)
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?
+    let Some(id) =
+        sqlx::query_scalar!("SELECT id FROM sites WHERE key = $1", key).fetch_optional(pool).await.map_err(db_err)?
     else {
         return Ok(None);
     };
