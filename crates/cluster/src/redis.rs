@@ -59,6 +59,7 @@ impl RedisCoordinator {
                 c.connection_timeout = Duration::from_secs(2);
                 c.internal_command_timeout = Duration::from_secs(2);
                 c.max_command_attempts = 2;
+                c.tcp.nodelay = Some(true);
             })
             // While Redis is down, commands fail within this time (→ `unavailable`)
             // instead of queueing until it returns.

@@ -75,7 +75,10 @@ async fn run_shard(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Job>, max_batch
         }
         let batch: Vec<NewMessage> = jobs.iter().map(|j| j.message.clone()).collect();
         metrics::histogram!("message_batch_size").record(batch.len() as f64);
-        match store.append_batch(&batch).await {
+        let started = std::time::Instant::now();
+        let stored = store.append_batch(&batch).await;
+        metrics::histogram!("message_batch_seconds").record(started.elapsed().as_secs_f64());
+        match stored {
             Ok(results) => {
                 for (job, result) in jobs.drain(..).zip(results) {
                     if matches!(&result, Ok(a) if !a.duplicate) {

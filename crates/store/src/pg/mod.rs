@@ -29,6 +29,10 @@ impl PgStore {
             .max_connections(max_connections)
             // Fail fast when Postgres is down: callers answer `unavailable` instead of hanging.
             .acquire_timeout(Duration::from_secs(3))
+            // The default pings every connection before handing it out: one more round
+            // trip per transaction on the message path. Broken connections surface as
+            // errors (`unavailable`) and are replaced by the pool anyway.
+            .test_before_acquire(false)
             .connect(url)
             .await
             .map_err(db_err)?;
