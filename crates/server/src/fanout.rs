@@ -46,7 +46,7 @@ impl Fanout {
 
     /// Emits `event` to the rooms of `ns` on every node.
     pub async fn emit(&self, ns: &str, rooms: Vec<String>, event: &str, data: &impl Serialize) {
-        let data = match serde_json::to_value(data) {
+        let data = match serde_json::value::to_raw_value(data) {
             Ok(d) => d,
             Err(e) => return tracing::error!(error = %e, event, "unserializable event"),
         };
