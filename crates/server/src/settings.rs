@@ -81,6 +81,9 @@ pub struct ChatSettings {
     /// Messages a visitor may send per `visitor_rate_window_secs`.
     pub visitor_rate_limit: u64,
     pub visitor_rate_window_secs: u64,
+    /// Concurrent batch transactions per node. One gives the lowest latency at normal
+    /// rates (fewer session-lock waits between nodes); more sustain higher peak rates at
+    /// a latency cost (BENCHMARKS.md has both).
     pub writer_shards: usize,
     pub writer_max_batch: usize,
 }
@@ -133,8 +136,8 @@ turn_ttl_secs = 86400
 [chat]
 visitor_rate_limit = 30
 visitor_rate_window_secs = 10
-writer_shards = 4
-writer_max_batch = 256
+writer_shards = 1
+writer_max_batch = 512
 
 [calls]
 ring_timeout_secs = 45
