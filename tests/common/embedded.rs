@@ -10,7 +10,7 @@ use std::sync::Arc;
 use domain::{Role, Routing};
 use server::Settings;
 use server::startup::{Server, bind};
-use store::{NewManager, NewSite, Store};
+use store::{NewSite, Store};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -187,32 +187,11 @@ impl Backend {
 
     /// Creates a manager of the test site with [`Backend::password`]; returns (id, email).
     pub async fn create_manager(&self, role: Role, max_chats: Option<i32>) -> (Uuid, String) {
-        let email = format!("m{}@example.test", Uuid::new_v4().simple());
-        let hash = server::auth::PasswordHashing::new(1).hash(&self.password).await.expect("hash");
-        let m = self
-            .store
-            .create_manager(NewManager {
-                site_id: self.site_id,
-                email: email.clone(),
-                name: "Manager".into(),
-                role,
-                max_chats,
-                password_hash: hash,
-            })
-            .await
-            .expect("manager");
-        (m.id, email)
+        super::new_manager(self.store.as_ref(), self.site_id, &self.password, role, max_chats).await
     }
 
     pub async fn login(&self, email: &str) -> String {
-        let (status, body) = post(
-            &format!("{}/manager/auth", self.url),
-            None,
-            serde_json::json!({ "email": email, "password": self.password }),
-        )
-        .await;
-        assert_eq!(status, 200, "[{}] login failed: {body}", self.name);
-        body["token"].as_str().expect("token").to_owned()
+        super::login_as(&self.url, email, &self.password).await
     }
 
     /// A new manager, logged in: (id, token).
@@ -223,10 +202,6 @@ impl Backend {
 
     /// A new visitor of the test site: (visitor id, token).
     pub async fn visitor(&self) -> (Uuid, String) {
-        let (status, body) =
-            post(&format!("{}/widget/session", self.url), None, serde_json::json!({ "site_key": self.site_key })).await;
-        assert_eq!(status, 200, "[{}] widget session failed: {body}", self.name);
-        let id = body["visitor"]["id"].as_str().and_then(|s| s.parse().ok()).expect("visitor id");
-        (id, body["visitor_token"].as_str().expect("token").to_owned())
+        super::new_visitor(&self.url, &self.site_key).await
     }
 }

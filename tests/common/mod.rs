@@ -82,3 +82,42 @@ pub async fn wait_event(c: &mut Sio, event: &str, pred: impl Fn(&Value) -> bool)
         }
     }
 }
+
+/// Creates a manager of `site` with `password`; returns (id, email). Shared by every
+/// harness (cluster and single-backend).
+pub async fn new_manager(
+    store: &dyn store::Store,
+    site: uuid::Uuid,
+    password: &str,
+    role: domain::Role,
+    max_chats: Option<i32>,
+) -> (uuid::Uuid, String) {
+    let email = format!("m{}@example.test", uuid::Uuid::new_v4().simple());
+    let hash = server::auth::PasswordHashing::new(1).hash(password).await.expect("hash");
+    let new = store::NewManager {
+        site_id: site,
+        email: email.clone(),
+        name: "Manager".into(),
+        role,
+        max_chats,
+        password_hash: hash,
+    };
+    let m = store.create_manager(new).await.expect("manager");
+    (m.id, email)
+}
+
+/// Logs in at `base`; returns the token.
+pub async fn login_as(base: &str, email: &str, password: &str) -> String {
+    let (status, body) =
+        post(&format!("{base}/manager/auth"), None, json!({ "email": email, "password": password })).await;
+    assert_eq!(status, 200, "login at {base} failed: {body}");
+    body["token"].as_str().expect("token").to_owned()
+}
+
+/// A new visitor of `site_key` through `base`: (visitor id, token).
+pub async fn new_visitor(base: &str, site_key: &str) -> (uuid::Uuid, String) {
+    let (status, body) = post(&format!("{base}/widget/session"), None, json!({ "site_key": site_key })).await;
+    assert_eq!(status, 200, "widget session at {base} failed: {body}");
+    let id = body["visitor"]["id"].as_str().and_then(|s| s.parse().ok()).expect("visitor id");
+    (id, body["visitor_token"].as_str().expect("token").to_owned())
+}

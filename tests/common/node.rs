@@ -7,7 +7,7 @@ use std::process::Stdio;
 use domain::{Role, Routing};
 use server::Settings;
 use server::startup::{Server, bind};
-use store::{NewManager, NewSite, Store, pg::PgStore};
+use store::{NewSite, Store, pg::PgStore};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -151,33 +151,12 @@ impl Cluster {
 
     /// Creates a manager with [`Cluster::password`]; returns (id, email).
     pub async fn create_manager(&self, site: Uuid, role: Role, max_chats: Option<i32>) -> (Uuid, String) {
-        let email = format!("m{}@example.test", Uuid::new_v4().simple());
-        let hash = server::auth::PasswordHashing::new(1).hash(&self.password).await.expect("hash");
-        let m = self
-            .store
-            .create_manager(NewManager {
-                site_id: site,
-                email: email.clone(),
-                name: "Manager".into(),
-                role,
-                max_chats,
-                password_hash: hash,
-            })
-            .await
-            .expect("manager");
-        (m.id, email)
+        super::new_manager(&self.store, site, &self.password, role, max_chats).await
     }
 
     /// Logs in on `node`; returns the token.
     pub async fn login(&self, node: usize, email: &str) -> String {
-        let (status, body) = post(
-            &format!("{}/manager/auth", self.url(node)),
-            None,
-            serde_json::json!({ "email": email, "password": self.password }),
-        )
-        .await;
-        assert_eq!(status, 200, "login failed: {body}");
-        body["token"].as_str().expect("token").to_owned()
+        super::login_as(self.url(node), email, &self.password).await
     }
 
     /// A new manager of the test site, logged in on `node`: (id, token).
@@ -188,12 +167,7 @@ impl Cluster {
 
     /// A new visitor of `site_key` via `node`: (visitor id, token).
     pub async fn visitor_of(&self, node: usize, site_key: &str) -> (Uuid, String) {
-        let (status, body) =
-            post(&format!("{}/widget/session", self.url(node)), None, serde_json::json!({ "site_key": site_key }))
-                .await;
-        assert_eq!(status, 200, "widget session failed: {body}");
-        let id = body["visitor"]["id"].as_str().and_then(|s| s.parse().ok()).expect("visitor id");
-        (id, body["visitor_token"].as_str().expect("token").to_owned())
+        super::new_visitor(self.url(node), site_key).await
     }
 
     pub async fn visitor(&self, node: usize) -> (Uuid, String) {
