@@ -1,12 +1,13 @@
 //! Row types as SQLite returns them, and their conversion to contract objects.
 //!
 //! Times are INTEGER microseconds and lists are JSON text (see the migration); the
-//! conversions here are the only place that knows.
+//! conversions here are the only place that knows. Each row is mapped onto the
+//! Postgres store's row type, whose conversion to contract objects is shared.
 
-use domain::{
-    Error, Manager, Message, Person, Result, Role, Routing, SenderKind, Session, SessionStatus, Site, Time, Visitor,
-};
+use domain::{Error, Message, Result, Site, Time};
 use store::SessionRecord;
+use store::rows as shared;
+pub use store::rows::{ManagerRow, VisitorRow, bad, convert};
 use uuid::Uuid;
 
 /// A time as stored: microseconds since the epoch (Postgres' precision).
@@ -45,52 +46,17 @@ pub struct SiteRow {
 impl TryFrom<SiteRow> for Site {
     type Error = Error;
     fn try_from(r: SiteRow) -> Result<Site> {
-        Ok(Site {
+        shared::SiteRow {
+            origins: from_json_list("origins", &r.origins)?,
+            created_at: time(r.created_at)?,
             id: r.id,
             name: r.name,
             key: r.key,
-            origins: from_json_list("origins", &r.origins)?,
-            routing: Routing::parse(&r.routing).ok_or_else(|| bad("routing", &r.routing))?,
+            routing: r.routing,
             greeting: r.greeting,
             locale: r.locale,
-            created_at: time(r.created_at)?,
-        })
-    }
-}
-
-pub struct ManagerRow {
-    pub id: Uuid,
-    pub site_id: Uuid,
-    pub email: String,
-    pub name: String,
-    pub role: String,
-    pub max_chats: Option<i32>,
-}
-
-impl TryFrom<ManagerRow> for Manager {
-    type Error = Error;
-    fn try_from(r: ManagerRow) -> Result<Manager> {
-        Ok(Manager {
-            id: r.id,
-            site_id: r.site_id,
-            email: r.email,
-            name: r.name,
-            role: Role::parse(&r.role).ok_or_else(|| bad("role", &r.role))?,
-            max_chats: r.max_chats,
-        })
-    }
-}
-
-pub struct VisitorRow {
-    pub id: Uuid,
-    pub site_id: Uuid,
-    pub name: Option<String>,
-    pub email: Option<String>,
-}
-
-impl From<VisitorRow> for Visitor {
-    fn from(r: VisitorRow) -> Visitor {
-        Visitor { id: r.id, site_id: r.site_id, name: r.name, email: r.email }
+        }
+        .try_into()
     }
 }
 
@@ -112,22 +78,21 @@ pub struct SessionRow {
 impl TryFrom<SessionRow> for SessionRecord {
     type Error = Error;
     fn try_from(r: SessionRow) -> Result<SessionRecord> {
-        let status = SessionStatus::parse(&r.status).ok_or_else(|| bad("status", &r.status))?;
-        Ok(SessionRecord {
-            session: Session {
-                id: r.id,
-                site_id: r.site_id,
-                visitor_id: r.visitor_id,
-                status,
-                manager: r.manager_id.map(|id| Person { id, name: r.manager_name }),
-                queue_position: r.queue_position.filter(|_| status == SessionStatus::Waiting),
-                created_at: time(r.created_at)?,
-                requested_at: time_opt(r.requested_at)?,
-                accepted_at: time_opt(r.accepted_at)?,
-                closed_at: time_opt(r.closed_at)?,
-            },
+        shared::SessionRow {
+            created_at: time(r.created_at)?,
+            requested_at: time_opt(r.requested_at)?,
+            accepted_at: time_opt(r.accepted_at)?,
+            closed_at: time_opt(r.closed_at)?,
+            id: r.id,
+            site_id: r.site_id,
+            visitor_id: r.visitor_id,
+            status: r.status,
+            manager_id: r.manager_id,
+            manager_name: r.manager_name,
+            queue_position: r.queue_position,
             preview: r.preview,
-        })
+        }
+        .try_into()
     }
 }
 
@@ -147,25 +112,18 @@ pub struct MessageRow {
 impl TryFrom<MessageRow> for Message {
     type Error = Error;
     fn try_from(r: MessageRow) -> Result<Message> {
-        Ok(Message {
+        shared::MessageRow {
+            created_at: time(r.created_at)?,
             id: r.id,
             session_id: r.session_id,
             seq: r.seq,
-            sender: SenderKind::parse(&r.sender).ok_or_else(|| bad("sender", &r.sender))?,
-            author: r.author_id.map(|id| Person { id, name: r.author_name }),
+            sender: r.sender,
+            author_id: r.author_id,
+            author_name: r.author_name,
             kind: r.kind,
             text: r.text,
             client_id: r.client_id,
-            created_at: time(r.created_at)?,
-        })
+        }
+        .try_into()
     }
-}
-
-/// Converts a list of rows, failing on the first that breaks an invariant.
-pub fn convert<R, T: TryFrom<R, Error = Error>>(rows: Vec<R>) -> Result<Vec<T>> {
-    rows.into_iter().map(T::try_from).collect()
-}
-
-pub fn bad(column: &str, value: &str) -> Error {
-    Error::internal_msg(format!("unexpected {column} value {value:?} in the database"))
 }

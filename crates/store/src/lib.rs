@@ -9,6 +9,7 @@
 mod model;
 pub mod pg;
 pub mod plan;
+pub mod rows;
 mod writer;
 
 use async_trait::async_trait;

@@ -7,8 +7,8 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::db_err;
-use super::rows::{MessageRow, convert};
 use crate::plan::{LockedSession, now_micros, plan_batch};
+use crate::rows::{MessageRow, convert};
 use crate::{Appended, NewMessage};
 
 pub async fn append_batch(pool: &PgPool, batch: &[NewMessage]) -> Result<Vec<Result<Appended>>> {

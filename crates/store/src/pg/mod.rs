@@ -4,7 +4,6 @@ mod assistant;
 mod calls;
 mod messages;
 mod people;
-mod rows;
 mod sessions;
 mod sites;
 

@@ -4,8 +4,8 @@ use domain::{Error, Manager, Result, Visitor};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::rows::{ManagerRow, VisitorRow, convert};
 use super::{db_err, is_unique_violation};
+use crate::rows::{ManagerRow, VisitorRow, convert};
 use crate::{NewManager, VisitorProfile};
 
 pub async fn create_manager(pool: &PgPool, new: NewManager) -> Result<Manager> {

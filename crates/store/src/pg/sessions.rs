@@ -5,8 +5,8 @@ use domain::{Error, Manager, Person, QueueEntry, Result, SenderKind, Session, Se
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::rows::{SessionRow, convert};
 use super::{db_err, messages};
+use crate::rows::{SessionRow, convert};
 use crate::{Closer, NewMessage, Note, SessionRecord, Transition, Waiting};
 
 pub async fn load(pool: &PgPool, id: Uuid) -> Result<Option<SessionRecord>> {

@@ -5,7 +5,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::db_err;
-use super::rows::SiteRow;
+use crate::rows::SiteRow;
 use crate::{NewSite, SitePatch};
 
 pub async fn create(pool: &PgPool, new: NewSite) -> Result<Site> {

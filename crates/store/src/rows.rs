@@ -1,4 +1,6 @@
 //! Row types as Postgres returns them, and their conversion to contract objects.
+//! The SQLite store maps its rows (integer times, JSON lists) onto these, so the
+//! conversion rules exist once.
 
 use domain::{
     Error, Manager, Message, Person, Result, Role, Routing, SenderKind, Session, SessionStatus, Site, Time, Visitor,
@@ -142,6 +144,6 @@ pub fn convert<R, T: TryFrom<R, Error = Error>>(rows: Vec<R>) -> Result<Vec<T>> 
     rows.into_iter().map(T::try_from).collect()
 }
 
-fn bad(column: &str, value: &str) -> Error {
+pub fn bad(column: &str, value: &str) -> Error {
     Error::internal_msg(format!("unexpected {column} value {value:?} in the database"))
 }
