@@ -7,7 +7,7 @@ use store::{NewManager, VisitorProfile};
 use uuid::Uuid;
 
 use crate::error::{db_err, is_unique_violation};
-use crate::rows::{ManagerRow, VisitorRow, convert, micros};
+use crate::rows::{CredentialsRow, ManagerRow, VisitorRow, convert, micros};
 
 /// What emails are unique by: the address regardless of case.
 fn email_key(email: &str) -> String {
@@ -72,7 +72,8 @@ pub async fn managers(pool: &SqlitePool, site_id: Uuid) -> Result<Vec<Manager>> 
 
 pub async fn manager_credentials(pool: &SqlitePool, email: &str) -> Result<Option<(Manager, String)>> {
     let key = email_key(email);
-    let Some(row) = sqlx::query!(
+    sqlx::query_as!(
+        CredentialsRow,
         r#"SELECT id AS "id: Uuid", site_id AS "site_id: Uuid", email, name, role, max_chats AS "max_chats: i32",
                   password_hash
            FROM managers WHERE email_key = ?1"#,
@@ -81,18 +82,8 @@ pub async fn manager_credentials(pool: &SqlitePool, email: &str) -> Result<Optio
     .fetch_optional(pool)
     .await
     .map_err(db_err)?
-    else {
-        return Ok(None);
-    };
-    let manager = ManagerRow {
-        id: row.id,
-        site_id: row.site_id,
-        email: row.email,
-        name: row.name,
-        role: row.role,
-        max_chats: row.max_chats,
-    };
-    Ok(Some((manager.try_into()?, row.password_hash)))
+    .map(CredentialsRow::into_credentials)
+    .transpose()
 }
 
 pub async fn insert_token(pool: &SqlitePool, token_hash: &[u8], manager_id: Uuid) -> Result<()> {

@@ -7,7 +7,7 @@
 use domain::{Error, Message, Result, Site, Time};
 use store::SessionRecord;
 use store::rows as shared;
-pub use store::rows::{ManagerRow, VisitorRow, bad, convert};
+pub use store::rows::{CredentialsRow, ManagerRow, VisitorRow, bad, convert};
 use uuid::Uuid;
 
 /// A time as stored: microseconds since the epoch (Postgres' precision).

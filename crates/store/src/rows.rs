@@ -59,6 +59,32 @@ impl TryFrom<ManagerRow> for Manager {
     }
 }
 
+/// A manager with its password hash (login only).
+pub struct CredentialsRow {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub max_chats: Option<i32>,
+    pub password_hash: String,
+}
+
+impl CredentialsRow {
+    pub fn into_credentials(self) -> Result<(Manager, String)> {
+        let r = self;
+        let manager = ManagerRow {
+            id: r.id,
+            site_id: r.site_id,
+            email: r.email,
+            name: r.name,
+            role: r.role,
+            max_chats: r.max_chats,
+        };
+        Ok((manager.try_into()?, r.password_hash))
+    }
+}
+
 pub struct VisitorRow {
     pub id: Uuid,
     pub site_id: Uuid,

@@ -5,7 +5,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{db_err, is_unique_violation};
-use crate::rows::{ManagerRow, VisitorRow, convert};
+use crate::rows::{CredentialsRow, ManagerRow, VisitorRow, convert};
 use crate::{NewManager, VisitorProfile};
 
 pub async fn create_manager(pool: &PgPool, new: NewManager) -> Result<Manager> {
@@ -52,25 +52,16 @@ pub async fn managers(pool: &PgPool, site_id: Uuid) -> Result<Vec<Manager>> {
 }
 
 pub async fn manager_credentials(pool: &PgPool, email: &str) -> Result<Option<(Manager, String)>> {
-    let Some(row) = sqlx::query!(
+    sqlx::query_as!(
+        CredentialsRow,
         "SELECT id, site_id, email, name, role, max_chats, password_hash FROM managers WHERE lower(email) = lower($1)",
         email
     )
     .fetch_optional(pool)
     .await
     .map_err(db_err)?
-    else {
-        return Ok(None);
-    };
-    let manager = ManagerRow {
-        id: row.id,
-        site_id: row.site_id,
-        email: row.email,
-        name: row.name,
-        role: row.role,
-        max_chats: row.max_chats,
-    };
-    Ok(Some((manager.try_into()?, row.password_hash)))
+    .map(CredentialsRow::into_credentials)
+    .transpose()
 }
 
 pub async fn insert_token(pool: &PgPool, token_hash: &[u8], manager_id: Uuid) -> Result<()> {
