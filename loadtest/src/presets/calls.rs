@@ -77,64 +77,93 @@ async fn one_call(
     call: &mut Option<String>,
     stats: &mut Stats,
 ) -> Result<(), String> {
+    let mut run = CallRun { session, call, stats };
     let invite = json!({"session_id": session, "media": "audio"});
-    let incoming = hop(v, m, "call:invite", invite, "call:incoming", call, stats).await?;
+    let incoming = run.hop(v, m, "call:invite", invite, "call:incoming").await?;
     let call_id = incoming["call"]["id"].as_str().ok_or("incoming_without_call")?.to_owned();
+    *run.call = Some(call_id.clone());
     let sdp = |kind: &str| json!({"type": kind, "sdp": "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"});
     let candidate =
         json!({"candidate": "candidate:1 1 udp 2122260223 127.0.0.1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0});
-    hop(m, v, "call:accept", json!({"call_id": call_id}), "call:accepted", call, stats).await?;
-    hop(v, m, "call:offer", json!({"call_id": call_id, "sdp": sdp("offer")}), "call:offer", call, stats).await?;
-    hop(m, v, "call:answer", json!({"call_id": call_id, "sdp": sdp("answer")}), "call:answer", call, stats).await?;
+    run.hop(m, v, "call:accept", json!({"call_id": call_id}), "call:accepted").await?;
+    run.hop(v, m, "call:offer", json!({"call_id": call_id, "sdp": sdp("offer")}), "call:offer").await?;
+    run.hop(m, v, "call:answer", json!({"call_id": call_id, "sdp": sdp("answer")}), "call:answer").await?;
     for _ in 0..2 {
-        hop(v, m, "call:ice", json!({"call_id": call_id, "candidate": candidate}), "call:ice", call, stats).await?;
-        hop(m, v, "call:ice", json!({"call_id": call_id, "candidate": candidate}), "call:ice", call, stats).await?;
+        run.hop(v, m, "call:ice", json!({"call_id": call_id, "candidate": candidate}), "call:ice").await?;
+        run.hop(m, v, "call:ice", json!({"call_id": call_id, "candidate": candidate}), "call:ice").await?;
     }
-    hop(v, m, "call:end", json!({"call_id": call_id}), "call:ended", call, stats).await?;
+    run.hop(v, m, "call:end", json!({"call_id": call_id}), "call:ended").await?;
     // Both parties get call:ended; the caller's copy must not be mistaken for the next call's.
-    v.wait_for("call:ended").await.map_err(|e| socket_error_label(&e))?;
-    stats.count("calls_completed");
+    run.next_of_ours(v, "call:ended").await?;
+    run.stats.count("calls_completed");
     Ok(())
 }
 
-/// `from` emits `event`; waits for `to` to receive `expect` and for the ack. An error
-/// ack ends the wait at once: nothing will be relayed. An ack naming a call sets `call`.
-async fn hop(
-    from: &Client,
-    to: &mut Client,
-    event: &str,
-    data: Value,
-    expect: &str,
-    call: &mut Option<String>,
-    stats: &mut Stats,
-) -> Result<Value, String> {
-    let sent = Instant::now();
-    let ack = from.emit_ack_detached(event, data);
-    tokio::pin!(ack);
-    let mut acked = false;
-    let mut relayed = None;
-    while !(acked && relayed.is_some()) {
-        tokio::select! {
-            result = &mut ack, if !acked => {
-                let ack = result.map_err(|e| socket_error_label(&e))?;
-                if ack["ok"] != true {
-                    return Err(format!("error_{}", ack["error"]["code"].as_str().unwrap_or("unknown")));
-                }
-                if let Some(id) = ack["call"]["id"].as_str() {
-                    *call = Some(id.to_owned());
-                }
-                acked = true;
-            }
-            event = to.next_event_timed(), if relayed.is_none() => match event {
-                Ok((name, arg, at)) if name == expect => {
-                    stats.record("signal", at.duration_since(sent));
-                    relayed = Some(arg);
-                }
-                Ok(_) => {}
-                Err(e) => return Err(format!("{}_{expect}", socket_error_label(&e))),
-            },
+/// One call being placed in `session`.
+struct CallRun<'a> {
+    session: &'a str,
+    /// The call's id once known (from the invite's ack or its `call:incoming`).
+    call: &'a mut Option<String>,
+    stats: &'a mut Stats,
+}
+
+impl CallRun<'_> {
+    /// Whether a `/call` event is about this call. A manager's sockets are all in the
+    /// manager's room, so a manager with several sessions sees the others' calls too.
+    fn ours(&self, arg: &Value) -> bool {
+        let call = arg["call"]["id"].as_str().or(arg["call_id"].as_str());
+        match (self.call.as_deref(), call) {
+            (Some(mine), Some(theirs)) => mine == theirs,
+            _ => arg["call"]["session_id"] == self.session,
         }
     }
-    stats.count("hops_relayed");
-    Ok(relayed.expect("loop ends with it"))
+
+    /// Skips events until `to` receives `expect` about this call.
+    async fn next_of_ours(&self, to: &mut Client, expect: &str) -> Result<(Value, Instant), String> {
+        loop {
+            match to.next_event_timed().await {
+                Ok((name, arg, at)) if name == expect && self.ours(&arg) => return Ok((arg, at)),
+                Ok(_) => {}
+                Err(e) => return Err(format!("{}_{expect}", socket_error_label(&e))),
+            }
+        }
+    }
+
+    /// `from` emits `event`; waits for `to` to receive `expect` and for the ack. An error
+    /// ack ends the wait at once: nothing will be relayed. An ack naming a call sets `call`.
+    async fn hop(
+        &mut self,
+        from: &Client,
+        to: &mut Client,
+        event: &str,
+        data: Value,
+        expect: &str,
+    ) -> Result<Value, String> {
+        let sent = Instant::now();
+        let ack = from.emit_ack_detached(event, data);
+        tokio::pin!(ack);
+        let mut acked = false;
+        let mut relayed = None;
+        while !(acked && relayed.is_some()) {
+            tokio::select! {
+                result = &mut ack, if !acked => {
+                    let ack = result.map_err(|e| socket_error_label(&e))?;
+                    if ack["ok"] != true {
+                        return Err(format!("error_{}", ack["error"]["code"].as_str().unwrap_or("unknown")));
+                    }
+                    if let Some(id) = ack["call"]["id"].as_str() {
+                        *self.call = Some(id.to_owned());
+                    }
+                    acked = true;
+                }
+                event = self.next_of_ours(to, expect), if relayed.is_none() => {
+                    let (arg, at) = event?;
+                    self.stats.record("signal", at.duration_since(sent));
+                    relayed = Some(arg);
+                }
+            }
+        }
+        self.stats.count("hops_relayed");
+        Ok(relayed.expect("loop ends with it"))
+    }
 }
