@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Makes sure the Postgres and Redis that the tests use are running on their default
 # local ports, starting them when they are installed but stopped. Fails loudly when
-# they cannot be had: tests never skip for want of a service.
+# they cannot be had: tests never skip for want of a service. Also installs coturn,
+# which the TURN test runs on a free port of its own.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/apt-need.sh turnserver coturn
 
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
 redis_up() { [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = "PONG" ]; }
