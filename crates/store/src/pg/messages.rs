@@ -2,13 +2,13 @@
 
 use std::collections::HashMap;
 
-use domain::{Message, Result, SessionStatus};
+use domain::{Message, Result, SessionStatus, Time};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::db_err;
 use crate::plan::{LockedSession, now_micros, plan_batch};
-use crate::rows::{MessageRow, convert};
+use crate::rows::{MessageRow, bad, convert};
 use crate::{Appended, NewMessage};
 
 pub async fn append_batch(pool: &PgPool, batch: &[NewMessage]) -> Result<Vec<Result<Appended>>> {
@@ -18,14 +18,44 @@ pub async fn append_batch(pool: &PgPool, batch: &[NewMessage]) -> Result<Vec<Res
     Ok(results)
 }
 
+/// A session row as the batch rules need it.
+pub(super) struct SessionStateRow {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub visitor_id: Uuid,
+    pub manager_id: Option<Uuid>,
+    pub status: String,
+    pub last_seq: i64,
+}
+
+/// Keyed by session id, ready for [`plan_batch`].
+pub(super) fn session_states(rows: Vec<SessionStateRow>) -> Result<HashMap<Uuid, LockedSession>> {
+    rows.into_iter()
+        .map(|r| {
+            let status = SessionStatus::parse(&r.status).ok_or_else(|| bad("status", &r.status))?;
+            let s = LockedSession {
+                site_id: r.site_id,
+                visitor_id: r.visitor_id,
+                manager_id: r.manager_id,
+                status,
+                last_seq: r.last_seq,
+            };
+            Ok((r.id, s))
+        })
+        .collect()
+}
+
 /// Appends inside the caller's transaction, in four statements whatever the batch size:
 /// lock the sessions, find retried client_ids, then insert rows and bump `last_seq`.
+/// This is the pessimistic path: `append::append_batch` tries without a transaction
+/// first and falls back to it.
 pub async fn append_in(conn: &mut PgConnection, batch: &[NewMessage]) -> Result<Vec<Result<Appended>>> {
     let mut ids: Vec<Uuid> = batch.iter().map(|m| m.session_id).collect();
     ids.sort_unstable();
     ids.dedup();
     // Sorted ids: concurrent batches lock sessions in one order and cannot deadlock.
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        SessionStateRow,
         "SELECT id, site_id, visitor_id, manager_id, status, last_seq FROM sessions
          WHERE id = ANY($1) ORDER BY id FOR UPDATE",
         &ids
@@ -33,56 +63,14 @@ pub async fn append_in(conn: &mut PgConnection, batch: &[NewMessage]) -> Result<
     .fetch_all(&mut *conn)
     .await
     .map_err(db_err)?;
-    let mut sessions = HashMap::with_capacity(rows.len());
-    for r in rows {
-        let status = SessionStatus::parse(&r.status)
-            .ok_or_else(|| domain::Error::internal_msg(format!("bad session status {}", r.status)))?;
-        sessions.insert(
-            r.id,
-            LockedSession {
-                site_id: r.site_id,
-                visitor_id: r.visitor_id,
-                manager_id: r.manager_id,
-                status,
-                last_seq: r.last_seq,
-            },
-        );
-    }
-
+    let mut sessions = session_states(rows)?;
     // Read after the locks: a concurrent insert of the same client_id has committed by now.
-    let (retry_sessions, retry_ids): (Vec<Uuid>, Vec<String>) =
-        batch.iter().filter_map(|m| m.client_id.clone().map(|c| (m.session_id, c))).unzip();
-    let mut existing = HashMap::new();
-    if !retry_ids.is_empty() {
-        let rows = sqlx::query_as!(
-            MessageRow,
-            "SELECT m.id, m.session_id, m.seq, m.sender, m.author_id, m.author_name, m.kind, m.text, m.client_id, m.created_at
-             FROM messages m JOIN unnest($1::uuid[], $2::text[]) AS k(session_id, client_id)
-               ON m.session_id = k.session_id AND m.client_id = k.client_id",
-            &retry_sessions,
-            &retry_ids,
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?;
-        for m in convert::<_, Message>(rows)? {
-            if let Some(cid) = m.client_id.clone() {
-                existing.insert((m.session_id, cid), m);
-            }
-        }
-    }
+    let existing = stored_client_ids(&mut *conn, batch.iter()).await?;
 
     let plan = plan_batch(batch, &mut sessions, &existing, now_micros());
     if !plan.inserts.is_empty() {
-        let ins = &plan.inserts;
-        let col = |f: fn(&Message) -> Option<String>| ins.iter().map(f).collect::<Vec<_>>();
-        let (up_ids, up_seq, up_preview): (Vec<Uuid>, Vec<i64>, Vec<Option<String>>) =
-            plan.updates.iter().cloned().fold((vec![], vec![], vec![]), |mut acc, (id, seq, p)| {
-                acc.0.push(id);
-                acc.1.push(seq);
-                acc.2.push(p);
-                acc
-            });
+        let c = Columns::new(&plan.inserts, |m| m.seq);
+        let (up_ids, up_seq, up_preview) = unzip3(plan.updates.iter().cloned());
         sqlx::query!(
             "WITH ins AS (
                 INSERT INTO messages (id, session_id, seq, sender, author_id, author_name, kind, text, client_id, created_at)
@@ -92,16 +80,16 @@ pub async fn append_in(conn: &mut PgConnection, batch: &[NewMessage]) -> Result<
              UPDATE sessions s SET last_seq = u.last_seq, preview = COALESCE(u.preview, s.preview)
              FROM unnest($11::uuid[], $12::int8[], $13::text[]) AS u(id, last_seq, preview)
              WHERE s.id = u.id",
-            &ins.iter().map(|m| m.id).collect::<Vec<_>>(),
-            &ins.iter().map(|m| m.session_id).collect::<Vec<_>>(),
-            &ins.iter().map(|m| m.seq).collect::<Vec<_>>(),
-            &ins.iter().map(|m| m.sender.as_str().to_owned()).collect::<Vec<_>>(),
-            &ins.iter().map(|m| m.author.as_ref().map(|a| a.id)).collect::<Vec<_>>() as &[Option<Uuid>],
-            &col(|m| m.author.as_ref().and_then(|a| a.name.clone())) as &[Option<String>],
-            &ins.iter().map(|m| m.kind.clone()).collect::<Vec<_>>(),
-            &ins.iter().map(|m| m.text.clone()).collect::<Vec<_>>(),
-            &col(|m| m.client_id.clone()) as &[Option<String>],
-            &ins.iter().map(|m| m.created_at).collect::<Vec<_>>(),
+            &c.id,
+            &c.session_id,
+            &c.seq,
+            &c.sender,
+            &c.author_id as &[Option<Uuid>],
+            &c.author_name as &[Option<String>],
+            &c.kind,
+            &c.text,
+            &c.client_id as &[Option<String>],
+            &c.created_at,
             &up_ids,
             &up_seq,
             &up_preview as &[Option<String>],
@@ -111,6 +99,79 @@ pub async fn append_in(conn: &mut PgConnection, batch: &[NewMessage]) -> Result<
         .map_err(db_err)?;
     }
     Ok(plan.results)
+}
+
+/// New message rows as the column arrays an `unnest` insert takes; `seq` says what
+/// goes in the seq column (the seq itself, or an offset the statement adds to).
+pub(super) struct Columns {
+    pub id: Vec<Uuid>,
+    pub session_id: Vec<Uuid>,
+    pub seq: Vec<i64>,
+    pub sender: Vec<String>,
+    pub author_id: Vec<Option<Uuid>>,
+    pub author_name: Vec<Option<String>>,
+    pub kind: Vec<String>,
+    pub text: Vec<String>,
+    pub client_id: Vec<Option<String>>,
+    pub created_at: Vec<Time>,
+}
+
+impl Columns {
+    pub fn new(messages: &[Message], seq: impl Fn(&Message) -> i64) -> Self {
+        let col = |f: &dyn Fn(&Message) -> Option<String>| messages.iter().map(f).collect();
+        Self {
+            id: messages.iter().map(|m| m.id).collect(),
+            session_id: messages.iter().map(|m| m.session_id).collect(),
+            seq: messages.iter().map(seq).collect(),
+            sender: messages.iter().map(|m| m.sender.as_str().to_owned()).collect(),
+            author_id: messages.iter().map(|m| m.author.as_ref().map(|a| a.id)).collect(),
+            author_name: col(&|m| m.author.as_ref().and_then(|a| a.name.clone())),
+            kind: messages.iter().map(|m| m.kind.clone()).collect(),
+            text: messages.iter().map(|m| m.text.clone()).collect(),
+            client_id: col(&|m| m.client_id.clone()),
+            created_at: messages.iter().map(|m| m.created_at).collect(),
+        }
+    }
+}
+
+/// Splits triples into three column arrays.
+pub(super) fn unzip3<A, B, C>(items: impl Iterator<Item = (A, B, C)>) -> (Vec<A>, Vec<B>, Vec<C>) {
+    items.fold((vec![], vec![], vec![]), |mut acc, (a, b, c)| {
+        acc.0.push(a);
+        acc.1.push(b);
+        acc.2.push(c);
+        acc
+    })
+}
+
+/// The stored messages whose (session, client_id) one of `batch` repeats.
+pub(super) async fn stored_client_ids<'a>(
+    conn: impl sqlx::PgExecutor<'_>,
+    batch: impl Iterator<Item = &'a NewMessage>,
+) -> Result<HashMap<(Uuid, String), Message>> {
+    let (sessions, ids): (Vec<Uuid>, Vec<String>) =
+        batch.filter_map(|m| m.client_id.clone().map(|c| (m.session_id, c))).unzip();
+    let mut existing = HashMap::new();
+    if ids.is_empty() {
+        return Ok(existing);
+    }
+    let rows = sqlx::query_as!(
+        MessageRow,
+        "SELECT m.id, m.session_id, m.seq, m.sender, m.author_id, m.author_name, m.kind, m.text, m.client_id, m.created_at
+         FROM messages m JOIN unnest($1::uuid[], $2::text[]) AS k(session_id, client_id)
+           ON m.session_id = k.session_id AND m.client_id = k.client_id",
+        &sessions,
+        &ids,
+    )
+    .fetch_all(conn)
+    .await
+    .map_err(db_err)?;
+    for m in convert::<_, Message>(rows)? {
+        if let Some(cid) = m.client_id.clone() {
+            existing.insert((m.session_id, cid), m);
+        }
+    }
+    Ok(existing)
 }
 
 pub async fn page(pool: &PgPool, session_id: Uuid, after_seq: i64, limit: i64) -> Result<(Vec<Message>, bool)> {

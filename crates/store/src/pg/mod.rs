@@ -1,5 +1,6 @@
 //! The Postgres store: the cluster's source of truth.
 
+mod append;
 mod assistant;
 mod calls;
 mod messages;
@@ -20,6 +21,8 @@ use crate::*;
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Sessions' state as last read by the message path (see `append`).
+    sessions: std::sync::Arc<append::SessionCache>,
 }
 
 impl PgStore {
@@ -35,11 +38,11 @@ impl PgStore {
             .connect(url)
             .await
             .map_err(db_err)?;
-        Ok(Self { pool })
+        Ok(Self::from_pool(pool))
     }
 
     pub fn from_pool(pool: PgPool) -> Self {
-        Self { pool }
+        Self { pool, sessions: Default::default() }
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -206,7 +209,7 @@ impl Store for PgStore {
     }
 
     async fn append_batch(&self, batch: &[NewMessage]) -> Result<Vec<Result<Appended>>> {
-        messages::append_batch(&self.pool, batch).await
+        append::append_batch(&self.pool, &self.sessions, batch).await
     }
     async fn messages(&self, session_id: Uuid, after_seq: i64, limit: i64) -> Result<(Vec<Message>, bool)> {
         messages::page(&self.pool, session_id, after_seq, limit).await

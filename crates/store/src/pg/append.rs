@@ -1,0 +1,300 @@
+//! The message path's way into Postgres: a batch written in one statement, with no
+//! transaction held across round trips.
+//!
+//! The locked path (`messages::append_in`) costs five round trips per batch (BEGIN,
+//! lock the sessions, look up retried client_ids, write, COMMIT) and holds the
+//! sessions' row locks all along, so the other node's batch in the same sessions
+//! waits for all of it. Here the node remembers each session's state ([`SessionCache`]),
+//! plans the batch with the shared rules ([`plan_batch`]) against that memory, and a
+//! single statement
+//! - locks the batch's sessions in id order (as the locked path does: no deadlock),
+//! - writes a session's messages only if its status and manager are still the
+//!   remembered ones and none of its client_ids is stored yet,
+//! - allocates the seqs itself (`last_seq` + the planned offset), so writes by other
+//!   nodes never make the memory wrong about seq,
+//!
+//! and reports per session what it did. Sessions it skipped are re-read (or their
+//! retried client_ids looked up) and tried again; a message rejected on remembered
+//! state is re-checked on a fresh read before the rejection stands. After a few
+//! rounds, or when a concurrent retry of the same client_id on another node trips the
+//! unique index (nothing is written then), what is left takes the locked path.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use domain::{Message, Result};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::db_err;
+use super::messages::{self, Columns, SessionStateRow, session_states, stored_client_ids, unzip3};
+use crate::plan::{LockedSession, now_micros, plan_batch};
+use crate::{Appended, NewMessage};
+
+/// Optimistic rounds before the rest of a batch takes the locked path.
+const ROUNDS: usize = 3;
+/// The memory is dropped whole past this many sessions; it refills on demand.
+const CACHE_LIMIT: usize = 100_000;
+
+/// What this node last read of sessions it wrote in. Only a guess: every write checks
+/// it (status, manager) under the row lock, and seq is never taken from it.
+#[derive(Default)]
+pub struct SessionCache(Mutex<HashMap<Uuid, LockedSession>>);
+
+impl SessionCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, LockedSession>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn remember(&self, read: &HashMap<Uuid, LockedSession>) {
+        let mut map = self.lock();
+        if map.len() + read.len() > CACHE_LIMIT {
+            map.clear();
+        }
+        map.extend(read.iter().map(|(id, s)| (*id, s.clone())));
+    }
+
+    fn forget(&self, id: &Uuid) {
+        self.lock().remove(id);
+    }
+}
+
+pub async fn append_batch(pool: &PgPool, cache: &SessionCache, batch: &[NewMessage]) -> Result<Vec<Result<Appended>>> {
+    let mut done: Vec<Option<Result<Appended>>> = batch.iter().map(|_| None).collect();
+    let mut attempt = Attempt { pool, cache, batch, fresh: HashSet::new(), existing: HashMap::new() };
+    let mut pending: Vec<usize> = (0..batch.len()).collect();
+    for _ in 0..ROUNDS {
+        if pending.is_empty() {
+            break;
+        }
+        let Some(round) = attempt.round(&pending).await? else { break };
+        for (i, result) in round.settled {
+            done[i] = Some(result);
+        }
+        pending = round.retry;
+    }
+    if !pending.is_empty() {
+        metrics::counter!("message_batch_locked_fallbacks_total").increment(1);
+        let rest: Vec<NewMessage> = pending.iter().map(|&i| batch[i].clone()).collect();
+        for (&i, result) in pending.iter().zip(messages::append_batch(pool, &rest).await?) {
+            done[i] = Some(result);
+        }
+    }
+    Ok(done.into_iter().map(|r| r.expect("every message is settled or taken by the locked path")).collect())
+}
+
+/// What the write statement did with one session.
+enum Outcome {
+    /// Written; the seq before this batch's messages.
+    Written(i64),
+    /// One of the session's client_ids is already stored: look them up, plan again.
+    Retried,
+    /// Status or manager changed since it was read: read it again.
+    Stale,
+}
+
+struct Round {
+    /// (index in the batch, final result)
+    settled: Vec<(usize, Result<Appended>)>,
+    retry: Vec<usize>,
+}
+
+struct Attempt<'a> {
+    pool: &'a PgPool,
+    cache: &'a SessionCache,
+    batch: &'a [NewMessage],
+    /// Sessions read from the database during this batch: rejections on them stand.
+    fresh: HashSet<Uuid>,
+    /// Stored messages the batch's retried client_ids point at.
+    existing: HashMap<(Uuid, String), Message>,
+}
+
+impl Attempt<'_> {
+    /// Plans and writes the `pending` messages once. `None`: the write hit a concurrent
+    /// writer of the same client_id (nothing written); the locked path sorts it out.
+    async fn round(&mut self, pending: &[usize]) -> Result<Option<Round>> {
+        let sub: Vec<NewMessage> = pending.iter().map(|&i| self.batch[i].clone()).collect();
+        let mut states = self.states(&sub).await?;
+        let before = states.clone();
+        let plan = plan_batch(&sub, &mut states, &self.existing, now_micros());
+
+        // A rejection decided on remembered state is only believed after a fresh read.
+        let doubtful: HashSet<Uuid> = sub
+            .iter()
+            .zip(&plan.results)
+            .filter(|(m, r)| r.is_err() && !self.fresh.contains(&m.session_id))
+            .map(|(m, _)| m.session_id)
+            .collect();
+        let inserts: Vec<Message> = plan.inserts.into_iter().filter(|m| !doubtful.contains(&m.session_id)).collect();
+        let previews: HashMap<Uuid, Option<String>> =
+            plan.updates.into_iter().map(|(id, _, preview)| (id, preview)).collect();
+        let outcomes = match write(self.pool, &inserts, &before, &previews).await {
+            Ok(o) => o,
+            Err(e) if contended(&e) => return Ok(None),
+            Err(e) => return Err(db_err(e)),
+        };
+
+        // Seqs as the statement allocated them, by message id (in-batch retries share it).
+        let seqs: HashMap<Uuid, i64> = inserts
+            .iter()
+            .filter_map(|m| match outcomes.get(&m.session_id) {
+                Some(Outcome::Written(base)) => Some((m.id, base + m.seq - before[&m.session_id].last_seq)),
+                _ => None,
+            })
+            .collect();
+        let mut round = Round { settled: Vec::new(), retry: Vec::new() };
+        let mut look_up = Vec::new();
+        for ((&i, m), result) in pending.iter().zip(&sub).zip(plan.results) {
+            let outcome =
+                if doubtful.contains(&m.session_id) { Some(&Outcome::Stale) } else { outcomes.get(&m.session_id) };
+            match outcome {
+                // Nothing to write in this session: its results are final.
+                None | Some(Outcome::Written(_)) => {
+                    let result = result.map(|mut a| {
+                        if let Some(&seq) = seqs.get(&a.message.id) {
+                            a.message.seq = seq;
+                        }
+                        a
+                    });
+                    round.settled.push((i, result));
+                }
+                Some(Outcome::Stale) => {
+                    self.cache.forget(&m.session_id);
+                    round.retry.push(i);
+                }
+                Some(Outcome::Retried) => {
+                    look_up.push(m);
+                    round.retry.push(i);
+                }
+            }
+        }
+        if !look_up.is_empty() {
+            self.existing.extend(stored_client_ids(self.pool, look_up.into_iter()).await?);
+        }
+        Ok(Some(round))
+    }
+
+    /// The sessions of `sub` as remembered, reading the ones not remembered.
+    async fn states(&mut self, sub: &[NewMessage]) -> Result<HashMap<Uuid, LockedSession>> {
+        let mut states = HashMap::new();
+        let mut missing = Vec::new();
+        {
+            let cache = self.cache.lock();
+            for m in sub {
+                match cache.get(&m.session_id) {
+                    Some(s) => drop(states.insert(m.session_id, s.clone())),
+                    None => missing.push(m.session_id),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(states);
+        }
+        missing.sort_unstable();
+        missing.dedup();
+        let rows = sqlx::query_as!(
+            SessionStateRow,
+            "SELECT id, site_id, visitor_id, manager_id, status, last_seq FROM sessions WHERE id = ANY($1)",
+            &missing
+        )
+        .fetch_all(self.pool)
+        .await
+        .map_err(db_err)?;
+        let read = session_states(rows)?;
+        self.cache.remember(&read);
+        // Also the ones not found: their `not_found` is final.
+        self.fresh.extend(missing);
+        states.extend(read);
+        Ok(states)
+    }
+}
+
+/// The one statement of a round (see the module docs). `before`: the state each
+/// session's messages were planned on.
+async fn write(
+    pool: &PgPool,
+    inserts: &[Message],
+    before: &HashMap<Uuid, LockedSession>,
+    previews: &HashMap<Uuid, Option<String>>,
+) -> std::result::Result<HashMap<Uuid, Outcome>, sqlx::Error> {
+    if inserts.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut counts: HashMap<Uuid, i64> = HashMap::new();
+    for m in inserts {
+        *counts.entry(m.session_id).or_default() += 1;
+    }
+    let (ids, n, previews): (Vec<Uuid>, Vec<i64>, Vec<Option<String>>) =
+        unzip3(counts.iter().map(|(id, n)| (*id, *n, previews.get(id).cloned().flatten())));
+    let statuses: Vec<String> = ids.iter().map(|id| before[id].status.as_str().to_owned()).collect();
+    let managers: Vec<Option<Uuid>> = ids.iter().map(|id| before[id].manager_id).collect();
+    // The seq column carries the offset within the session; the statement adds the base.
+    let c = Columns::new(inserts, |m| m.seq - before[&m.session_id].last_seq);
+    let rows = sqlx::query!(
+        r#"WITH w AS (
+               SELECT * FROM unnest($1::uuid[], $2::int8[], $3::text[], $4::uuid[], $5::text[])
+                   AS w(id, n, status, manager_id, preview)
+           ),
+           b AS (
+               SELECT * FROM unnest($6::uuid[], $7::uuid[], $8::int8[], $9::text[], $10::uuid[], $11::text[],
+                                    $12::text[], $13::text[], $14::text[], $15::timestamptz[])
+                   AS b(id, session_id, k, sender, author_id, author_name, kind, text, client_id, created_at)
+           ),
+           retried AS (
+               SELECT DISTINCT m.session_id AS id
+               FROM messages m JOIN b ON m.session_id = b.session_id AND m.client_id = b.client_id
+           ),
+           locked AS MATERIALIZED (
+               SELECT s.id FROM sessions s WHERE s.id = ANY($1) ORDER BY s.id FOR UPDATE
+           ),
+           upd AS (
+               UPDATE sessions s SET last_seq = s.last_seq + w.n, preview = COALESCE(w.preview, s.preview)
+               FROM w JOIN locked ON locked.id = w.id
+               WHERE s.id = w.id AND s.status = w.status AND s.manager_id IS NOT DISTINCT FROM w.manager_id
+                 AND w.id NOT IN (SELECT id FROM retried)
+               RETURNING s.id, s.last_seq - w.n AS base
+           ),
+           ins AS (
+               INSERT INTO messages (id, session_id, seq, sender, author_id, author_name, kind, text, client_id, created_at)
+               SELECT b.id, b.session_id, upd.base + b.k, b.sender, b.author_id, b.author_name, b.kind, b.text,
+                      b.client_id, b.created_at
+               FROM b JOIN upd ON upd.id = b.session_id
+           )
+           SELECT w.id AS "id!", upd.base AS "base?", w.id IN (SELECT id FROM retried) AS "retried!"
+           FROM w LEFT JOIN upd ON upd.id = w.id"#,
+        &ids,
+        &n,
+        &statuses,
+        &managers as &[Option<Uuid>],
+        &previews as &[Option<String>],
+        &c.id,
+        &c.session_id,
+        &c.seq,
+        &c.sender,
+        &c.author_id as &[Option<Uuid>],
+        &c.author_name as &[Option<String>],
+        &c.kind,
+        &c.text,
+        &c.client_id as &[Option<String>],
+        &c.created_at,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let outcome = match (r.base, r.retried) {
+                (Some(base), _) => Outcome::Written(base),
+                (None, true) => Outcome::Retried,
+                (None, false) => Outcome::Stale,
+            };
+            (r.id, outcome)
+        })
+        .collect())
+}
+
+/// A unique violation (a concurrent retry of the same client_id committed after this
+/// statement's snapshot) or a deadlock: nothing was written; the locked path decides.
+fn contended(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("23505" | "40P01")))
+}
