@@ -197,3 +197,26 @@ async fn a_node_with_an_old_view_of_the_session_neither_writes_nor_rejects_on_it
     assert_eq!(stored.iter().map(|m| m.seq).collect::<Vec<_>>(), (1..=stored.len() as i64).collect::<Vec<_>>());
     assert!(stored.iter().all(|m| m.text != "late" && m.text != "AI"));
 }
+
+#[tokio::test]
+async fn a_batch_larger_than_one_statement_keeps_order_and_retries() {
+    let n = two_nodes().await;
+    let (v, s) = n.session().await;
+    // ~60 KB: several statements (see store::pg::append). Every 10th message repeats
+    // the client_id of the message 25 places earlier, so retries cross chunk borders.
+    let body = "x".repeat(300);
+    let batch: Vec<NewMessage> = (0..200)
+        .map(|i| {
+            let cid = if i % 10 == 9 { format!("c{}", i - 25) } else { format!("c{i}") };
+            text(s, SenderKind::Visitor, v, &body, Some(&cid))
+        })
+        .collect();
+    let out: Vec<_> = n.a.append_batch(&batch).await.unwrap().into_iter().map(Result::unwrap).collect();
+    let fresh: Vec<_> = out.iter().filter(|a| !a.duplicate).collect();
+    assert_eq!(fresh.iter().map(|a| a.message.seq).collect::<Vec<_>>(), (1..=fresh.len() as i64).collect::<Vec<_>>());
+    for (i, a) in out.iter().enumerate().filter(|(i, _)| i % 10 == 9 && *i >= 25) {
+        assert!(a.duplicate, "message {i} repeats an earlier client_id");
+        assert_eq!(a.message.id, out[i - 25].message.id);
+    }
+    assert_eq!(seqs(&n.b, s).await.len(), fresh.len());
+}

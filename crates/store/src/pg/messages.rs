@@ -157,9 +157,12 @@ pub(super) async fn stored_client_ids<'a>(
     }
     let rows = sqlx::query_as!(
         MessageRow,
+        // LATERAL + LIMIT (never flattened into a join): one index probe per client_id,
+        // never a hash of the whole messages table.
         "SELECT m.id, m.session_id, m.seq, m.sender, m.author_id, m.author_name, m.kind, m.text, m.client_id, m.created_at
-         FROM messages m JOIN unnest($1::uuid[], $2::text[]) AS k(session_id, client_id)
-           ON m.session_id = k.session_id AND m.client_id = k.client_id",
+         FROM unnest($1::uuid[], $2::text[]) AS k(session_id, client_id) CROSS JOIN LATERAL (
+             SELECT * FROM messages m WHERE m.session_id = k.session_id AND m.client_id = k.client_id LIMIT 1
+         ) m",
         &sessions,
         &ids,
     )
