@@ -5,10 +5,11 @@
 # set) and writes JSON reports to loadtest/results/<date>/bench-<preset>.json.
 #
 #   loadtest/bench.sh [relay6k persisted20k idle10k burst signaling login]
+#   SWITCHBOARD_BIN=/path/to/other/switchboard loadtest/bench.sh relay6k   # A/B another build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
-server_bin=$target/release/switchboard
+server_bin=${SWITCHBOARD_BIN:-$target/release/switchboard}
 loadtest_bin=$target/release/loadtest
 [ -x "$server_bin" ] && [ -x "$loadtest_bin" ] || cargo build --release -p switchboard -p switchboard-loadtest
 
@@ -74,6 +75,7 @@ for p in "${@:-relay6k persisted20k idle10k burst signaling login}"; do
     case $preset in
       relay6k) run relay6k --preset relay --visitors 1000 --managers 50 --rate 6000 --duration 20 --connect-rate 200 ;;
       relay2k) run relay2k --preset relay --visitors 1000 --managers 50 --rate 2000 --duration 20 --connect-rate 200 ;;
+      relay4k) run relay4k --preset relay --visitors 1000 --managers 50 --rate 4000 --duration 20 --connect-rate 200 ;;
       persisted20k) run persisted20k --preset persisted --visitors 1000 --managers 50 --rate 20000 --duration 20 --connect-rate 200 ;;
       persisted10k) run persisted10k --preset persisted --visitors 1000 --managers 50 --rate 10000 --duration 20 --connect-rate 200 ;;
       idle10k) run idle10k --preset idle --visitors 10000 --connect-rate 500 --duration 10 ;;

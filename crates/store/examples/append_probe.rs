@@ -61,7 +61,7 @@ async fn main() {
         let v = a.create_visitor(site.id, Uuid::new_v4().as_bytes(), VisitorProfile::default()).await.expect("visitor");
         sessions.push((v.id, a.ensure_open_session(site.id, v.id).await.expect("session").session.id));
     }
-    for size in [1, 8, 32, 64, 128] {
+    for size in [1, 8, 32, 64, 128, 512] {
         let (p50, p90, p99) = run(&a, &sessions, size, 300).await;
         println!("one node, batch {size:>3}: p50 {p50:.2} ms  p90 {p90:.2}  p99 {p99:.2}");
     }
