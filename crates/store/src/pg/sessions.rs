@@ -124,8 +124,20 @@ pub async fn accept(pool: &PgPool, session_id: Uuid, manager: &Manager) -> Resul
     Ok(transition)
 }
 
-/// Locks the manager's row; Some(()) if it is below its max_chats.
+/// Some(()) if the manager may take one more session. A manager with a `max_chats`
+/// has its row locked (so its concurrent accepts are counted one at a time); one
+/// without is not locked at all: under a burst, 50 managers' accepts would otherwise
+/// queue on their rows and hold pooled connections the requests need.
 async fn lock_manager_with_room(conn: &mut PgConnection, manager_id: Uuid) -> Result<Option<()>> {
+    let max = sqlx::query_scalar!("SELECT max_chats FROM managers WHERE id = $1", manager_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(Error::unauthorized)?;
+    if max.is_none() {
+        return Ok(Some(()));
+    }
+    // Read again under the lock: the limit may have changed meanwhile.
     let max = sqlx::query_scalar!("SELECT max_chats FROM managers WHERE id = $1 FOR UPDATE", manager_id)
         .fetch_optional(&mut *conn)
         .await
@@ -160,12 +172,14 @@ async fn claim(conn: &mut PgConnection, session_id: Uuid, manager: &Manager) -> 
 }
 
 async fn finish_claim(conn: &mut PgConnection, session_id: Uuid, manager: &Manager) -> Result<Transition> {
+    let message = system_message(conn, session_id, kind::MANAGER_JOINED, Some(&manager.name)).await?;
+    let record = must_load(conn, session_id).await?;
+    // Last, just before the commit: this locks the manager's row, and the shorter it is
+    // held the less the manager's other accepts wait.
     sqlx::query!("UPDATE managers SET last_assigned_at = clock_timestamp() WHERE id = $1", manager.id)
         .execute(&mut *conn)
         .await
         .map_err(db_err)?;
-    let message = system_message(conn, session_id, kind::MANAGER_JOINED, Some(&manager.name)).await?;
-    let record = must_load(conn, session_id).await?;
     Ok(Transition { session: record.session, previous_manager: None, changed: true, message: Some(message) })
 }
 
