@@ -6,6 +6,8 @@
 #
 #   loadtest/bench.sh [relay6k persisted20k idle10k burst signaling login]
 #   SWITCHBOARD_BIN=/path/to/other/switchboard loadtest/bench.sh relay6k   # A/B another build
+#   BENCH_DB_OPTIONS='?options=-c%20log_lock_waits%3Don' loadtest/bench.sh burst  # Postgres settings
+#   BENCH_METRICS=1 loadtest/bench.sh relay6k   # print the nodes' batch metrics at the end
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
