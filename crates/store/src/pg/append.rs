@@ -22,12 +22,12 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use domain::{Message, Result};
+use domain::{Message, Result, Time};
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::db_err;
-use super::messages::{self, Columns, SessionStateRow, session_states, stored_client_ids, unzip3};
+use super::messages::{self, SessionStateRow, session_states, stored_client_ids};
 use crate::plan::{LockedSession, now_micros, plan_batch};
 use crate::{Appended, NewMessage};
 
@@ -147,7 +147,7 @@ async fn append_chunk(pool: &PgPool, cache: &SessionCache, batch: &[NewMessage])
 }
 
 /// What the write statement did with one session.
-enum Outcome {
+pub(super) enum Outcome {
     /// Written; the seq before this batch's messages.
     Written(i64),
     /// One of the session's client_ids is already stored: look them up, plan again.
@@ -274,8 +274,8 @@ impl Attempt<'_> {
 
 /// The one statement of a round (see the module docs). `before`: the state each
 /// session's messages were planned on.
-async fn write(
-    pool: &PgPool,
+pub(super) async fn write(
+    conn: impl sqlx::PgExecutor<'_>,
     inserts: &[Message],
     before: &HashMap<Uuid, LockedSession>,
     previews: &HashMap<Uuid, Option<String>>,
@@ -344,7 +344,7 @@ async fn write(
         &c.client_id as &[Option<String>],
         &c.created_at,
     )
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
@@ -357,6 +357,49 @@ async fn write(
             (r.id, outcome)
         })
         .collect())
+}
+
+/// New message rows as the column arrays an `unnest` insert takes; `seq` says what
+/// goes in the seq column (the seq itself, or an offset the statement adds to).
+struct Columns {
+    id: Vec<Uuid>,
+    session_id: Vec<Uuid>,
+    seq: Vec<i64>,
+    sender: Vec<String>,
+    author_id: Vec<Option<Uuid>>,
+    author_name: Vec<Option<String>>,
+    kind: Vec<String>,
+    text: Vec<String>,
+    client_id: Vec<Option<String>>,
+    created_at: Vec<Time>,
+}
+
+impl Columns {
+    fn new(messages: &[Message], seq: impl Fn(&Message) -> i64) -> Self {
+        let col = |f: &dyn Fn(&Message) -> Option<String>| messages.iter().map(f).collect();
+        Self {
+            id: messages.iter().map(|m| m.id).collect(),
+            session_id: messages.iter().map(|m| m.session_id).collect(),
+            seq: messages.iter().map(seq).collect(),
+            sender: messages.iter().map(|m| m.sender.as_str().to_owned()).collect(),
+            author_id: messages.iter().map(|m| m.author.as_ref().map(|a| a.id)).collect(),
+            author_name: col(&|m| m.author.as_ref().and_then(|a| a.name.clone())),
+            kind: messages.iter().map(|m| m.kind.clone()).collect(),
+            text: messages.iter().map(|m| m.text.clone()).collect(),
+            client_id: col(&|m| m.client_id.clone()),
+            created_at: messages.iter().map(|m| m.created_at).collect(),
+        }
+    }
+}
+
+/// Splits triples into three column arrays.
+fn unzip3<A, B, C>(items: impl Iterator<Item = (A, B, C)>) -> (Vec<A>, Vec<B>, Vec<C>) {
+    items.fold((vec![], vec![], vec![]), |mut acc, (a, b, c)| {
+        acc.0.push(a);
+        acc.1.push(b);
+        acc.2.push(c);
+        acc
+    })
 }
 
 /// A unique violation (a concurrent retry of the same client_id committed after this

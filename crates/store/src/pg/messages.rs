@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
-use domain::{Message, Result, SessionStatus, Time};
+use domain::{Message, Result, SessionStatus};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::db_err;
+use super::{append, db_err};
 use crate::plan::{LockedSession, now_micros, plan_batch};
 use crate::rows::{MessageRow, bad, convert};
 use crate::{Appended, NewMessage};
@@ -67,81 +67,16 @@ pub async fn append_in(conn: &mut PgConnection, batch: &[NewMessage]) -> Result<
     // Read after the locks: a concurrent insert of the same client_id has committed by now.
     let existing = stored_client_ids(&mut *conn, batch.iter()).await?;
 
+    let before = sessions.clone();
     let plan = plan_batch(batch, &mut sessions, &existing, now_micros());
-    if !plan.inserts.is_empty() {
-        let c = Columns::new(&plan.inserts, |m| m.seq);
-        let (up_ids, up_seq, up_preview) = unzip3(plan.updates.iter().cloned());
-        sqlx::query!(
-            "WITH ins AS (
-                INSERT INTO messages (id, session_id, seq, sender, author_id, author_name, kind, text, client_id, created_at)
-                SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int8[], $4::text[], $5::uuid[], $6::text[],
-                                     $7::text[], $8::text[], $9::text[], $10::timestamptz[])
-             )
-             UPDATE sessions s SET last_seq = u.last_seq, preview = COALESCE(u.preview, s.preview)
-             FROM unnest($11::uuid[], $12::int8[], $13::text[]) AS u(id, last_seq, preview)
-             WHERE s.id = u.id",
-            &c.id,
-            &c.session_id,
-            &c.seq,
-            &c.sender,
-            &c.author_id as &[Option<Uuid>],
-            &c.author_name as &[Option<String>],
-            &c.kind,
-            &c.text,
-            &c.client_id as &[Option<String>],
-            &c.created_at,
-            &up_ids,
-            &up_seq,
-            &up_preview as &[Option<String>],
-        )
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
+    let previews = plan.updates.iter().map(|(id, _, preview)| (*id, preview.clone())).collect();
+    // The optimistic path's statement: under these locks it writes every session, at
+    // the seqs planned here.
+    let outcomes = append::write(&mut *conn, &plan.inserts, &before, &previews).await.map_err(db_err)?;
+    if !outcomes.values().all(|o| matches!(o, append::Outcome::Written(_))) {
+        return Err(domain::Error::internal_msg("a session changed under its row lock"));
     }
     Ok(plan.results)
-}
-
-/// New message rows as the column arrays an `unnest` insert takes; `seq` says what
-/// goes in the seq column (the seq itself, or an offset the statement adds to).
-pub(super) struct Columns {
-    pub id: Vec<Uuid>,
-    pub session_id: Vec<Uuid>,
-    pub seq: Vec<i64>,
-    pub sender: Vec<String>,
-    pub author_id: Vec<Option<Uuid>>,
-    pub author_name: Vec<Option<String>>,
-    pub kind: Vec<String>,
-    pub text: Vec<String>,
-    pub client_id: Vec<Option<String>>,
-    pub created_at: Vec<Time>,
-}
-
-impl Columns {
-    pub fn new(messages: &[Message], seq: impl Fn(&Message) -> i64) -> Self {
-        let col = |f: &dyn Fn(&Message) -> Option<String>| messages.iter().map(f).collect();
-        Self {
-            id: messages.iter().map(|m| m.id).collect(),
-            session_id: messages.iter().map(|m| m.session_id).collect(),
-            seq: messages.iter().map(seq).collect(),
-            sender: messages.iter().map(|m| m.sender.as_str().to_owned()).collect(),
-            author_id: messages.iter().map(|m| m.author.as_ref().map(|a| a.id)).collect(),
-            author_name: col(&|m| m.author.as_ref().and_then(|a| a.name.clone())),
-            kind: messages.iter().map(|m| m.kind.clone()).collect(),
-            text: messages.iter().map(|m| m.text.clone()).collect(),
-            client_id: col(&|m| m.client_id.clone()),
-            created_at: messages.iter().map(|m| m.created_at).collect(),
-        }
-    }
-}
-
-/// Splits triples into three column arrays.
-pub(super) fn unzip3<A, B, C>(items: impl Iterator<Item = (A, B, C)>) -> (Vec<A>, Vec<B>, Vec<C>) {
-    items.fold((vec![], vec![], vec![]), |mut acc, (a, b, c)| {
-        acc.0.push(a);
-        acc.1.push(b);
-        acc.2.push(c);
-        acc
-    })
 }
 
 /// The stored messages whose (session, client_id) one of `batch` repeats.
