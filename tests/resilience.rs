@@ -146,12 +146,14 @@ async fn sigterm_drains_without_losing_acknowledged_messages() {
     let session = first["message"]["session_id"].as_str().unwrap().to_owned();
 
     // Traffic while the node drains: record what was acknowledged.
+    let (started, traffic) = tokio::sync::oneshot::channel();
     let sender = {
         let url = draining.url.clone();
         let vt = vt.clone();
         tokio::spawn(async move {
             let client = sio(&url, "/chat", &vt).await;
             let mut acked = Vec::new();
+            let mut started = Some(started);
             for n in 1..400 {
                 match client
                     .emit_ack("message:send", json!({ "client_id": format!("d{n}"), "text": format!("m{n}") }))
@@ -161,11 +163,17 @@ async fn sigterm_drains_without_losing_acknowledged_messages() {
                     Ok(_) => {}
                     Err(_) => break,
                 }
+                if acked.len() == 5
+                    && let Some(tx) = started.take()
+                {
+                    let _ = tx.send(());
+                }
             }
             acked
         })
     };
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // SIGTERM only once traffic flows (a loaded CI box can take longer than any fixed pause).
+    tokio::time::timeout(Duration::from_secs(10), traffic).await.expect("traffic starts").expect("sender alive");
     draining.signal("-TERM");
     let t0 = Instant::now();
     eventually("readiness failing", Duration::from_secs(1), async || ready(&draining.url).await != 200).await;
