@@ -39,7 +39,12 @@ pub fn register(io: &SocketIo, state: &AppState) {
         };
         let on_connect = move |s: SocketRef| {
             let state = conn_state.clone();
-            async move { connected(state, s).await }
+            // socketioxide sends CONNECT, then calls this closure and spawns the future it
+            // returns. Handlers registered inside the future could miss an event the client
+            // sends right after CONNECT (seen under load: an ack that never came), so the
+            // socket is wired up here, inline; only the shared-state updates are async.
+            let first_on_node = attach(&state, &s);
+            async move { connected(state, s, first_on_node).await }
         };
         io.ns(ns, on_connect.with(middleware));
     }
@@ -59,14 +64,19 @@ async fn authenticate(state: &AppState, s: &SocketRef, auth: Option<Value>) -> R
     Ok(())
 }
 
-async fn connected(state: AppState, s: SocketRef) {
-    let Some(id) = identity(&s) else { return s.disconnect().unwrap_or_default() };
+/// The synchronous part of a connection: event and disconnect handlers, rooms, the
+/// node's count of the manager's sockets. Returns whether this is the manager's first
+/// `/chat` socket on this node (presence then goes to Redis, in [`connected`]).
+fn attach(state: &AppState, s: &SocketRef) -> bool {
+    let Some(id) = identity(s) else {
+        s.clone().disconnect().unwrap_or_default();
+        return false;
+    };
     let ns = s.ns().to_owned();
-    // Handlers first: events sent right after connecting must not be dropped.
     if ns == "/chat" {
-        chat::register(&s, &state);
+        chat::register(s, state);
     } else {
-        crate::calls::register(&s, &state);
+        crate::calls::register(s, state);
     }
     let mut rooms = vec![token_room(&id.token_hash)];
     match &id.actor {
@@ -78,9 +88,6 @@ async fn connected(state: AppState, s: SocketRef) {
     }
     s.join(rooms);
     metrics::gauge!("socketio_connections", "namespace" => ns.clone()).increment(1.0);
-    if let (Actor::Manager(m), "/chat") = (&id.actor, ns.as_str()) {
-        manager_online(&state, m.site_id, m.id).await;
-    }
     let dc_state = state.clone();
     s.on_disconnect(move |s: SocketRef| {
         let state = dc_state.clone();
@@ -94,18 +101,27 @@ async fn connected(state: AppState, s: SocketRef) {
             }
         }
     });
-    if ns == "/call" {
-        crate::calls::party_joined(&state, &id.actor).await;
+    match (&id.actor, ns.as_str()) {
+        (Actor::Manager(m), "/chat") => state.presence.connected(m.site_id, m.id),
+        _ => false,
+    }
+}
+
+/// The asynchronous part: presence in Redis and the call state of the party.
+async fn connected(state: AppState, s: SocketRef, first_on_node: bool) {
+    let Some(id) = identity(&s) else { return };
+    match (&id.actor, s.ns()) {
+        (Actor::Manager(m), "/chat") if first_on_node => manager_online(&state, m.site_id, m.id).await,
+        (_, "/call") => crate::calls::party_joined(&state, &id.actor).await,
+        _ => {}
     }
 }
 
 async fn manager_online(state: &AppState, site: uuid::Uuid, manager: uuid::Uuid) {
-    if state.presence.connected(site, manager) {
-        if let Err(e) = state.coord.presence_refresh(&[(site, manager)]).await {
-            tracing::warn!(error = %e, "presence update failed");
-        }
-        state.queue.touch(site);
+    if let Err(e) = state.coord.presence_refresh(&[(site, manager)]).await {
+        tracing::warn!(error = %e, "presence update failed");
     }
+    state.queue.touch(site);
 }
 
 async fn manager_offline(state: &AppState, site: uuid::Uuid, manager: uuid::Uuid) {
