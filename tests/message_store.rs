@@ -8,7 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use common::test_env;
-use domain::{ErrorCode, Manager, Person, Role, Routing, SenderKind, SessionStatus, kind};
+use domain::{ErrorCode, Manager, Person, Role, Routing, SenderKind, SessionStatus};
 use store::pg::PgStore;
 use store::{Closer, MessageWriter, NewManager, NewMessage, NewSite, Store, VisitorProfile};
 use tokio_util::sync::CancellationToken;
@@ -62,14 +62,7 @@ impl Nodes {
 }
 
 fn text(session_id: Uuid, sender: SenderKind, author: Uuid, body: &str, client_id: Option<&str>) -> NewMessage {
-    NewMessage {
-        session_id,
-        sender,
-        author: Some(Person { id: author, name: None }),
-        kind: kind::TEXT.into(),
-        text: body.into(),
-        client_id: client_id.map(str::to_owned),
-    }
+    NewMessage::text(session_id, sender, Person { id: author, name: None }, body.into(), client_id.map(str::to_owned))
 }
 
 async fn seqs(store: &PgStore, session: Uuid) -> Vec<i64> {

@@ -3,7 +3,7 @@
 
 use domain::{
     Actor, ClientId, Error, ErrorCode, Manager, Message, MessageText, Person, Result, SenderKind, Session,
-    SessionStatus, Visitor, kind,
+    SessionStatus, Visitor,
 };
 use serde_json::json;
 use store::{Appended, Closer, NewMessage, Transition};
@@ -66,13 +66,8 @@ pub async fn send_message(
     text: MessageText,
     cache: Option<&OpenSessionCache>,
 ) -> Result<Message> {
-    let message = |session_id, sender, author| NewMessage {
-        session_id,
-        sender,
-        author: Some(author),
-        kind: kind::TEXT.to_owned(),
-        text: text.as_str().to_owned(),
-        client_id: Some(client_id.as_str().to_owned()),
+    let message = |session_id, sender, author| {
+        NewMessage::text(session_id, sender, author, text.as_str().to_owned(), Some(client_id.as_str().to_owned()))
     };
     let appended = match actor {
         Actor::Visitor(v) => {

@@ -7,14 +7,14 @@
 
 use std::collections::HashMap;
 
-use domain::{Message, Result, SessionStatus};
+use domain::{Message, Result};
 use sqlx::{SqliteConnection, SqlitePool};
 use store::plan::{LockedSession, now_micros, plan_batch};
 use store::{Appended, NewMessage};
 use uuid::Uuid;
 
 use crate::error::db_err;
-use crate::rows::{MessageRow, bad, convert, micros};
+use crate::rows::{MessageRow, convert, micros};
 
 /// Appends inside the caller's write transaction (so no other writer runs between
 /// reading `last_seq` and bumping it).
@@ -34,15 +34,7 @@ pub async fn append_in(conn: &mut SqliteConnection, batch: &[NewMessage]) -> Res
         .await
         .map_err(db_err)?;
         if let Some(r) = row {
-            let status = SessionStatus::parse(&r.status).ok_or_else(|| bad("status", &r.status))?;
-            let locked = LockedSession {
-                site_id: r.site_id,
-                visitor_id: r.visitor_id,
-                manager_id: r.manager_id,
-                status,
-                last_seq: r.last_seq,
-            };
-            sessions.insert(id, locked);
+            sessions.insert(id, LockedSession::from_row(r.site_id, r.visitor_id, r.manager_id, &r.status, r.last_seq)?);
         }
     }
 

@@ -65,14 +65,7 @@ impl Fixture {
 }
 
 fn text(session_id: Uuid, sender: SenderKind, author: Uuid, body: &str, client_id: Option<&str>) -> NewMessage {
-    NewMessage {
-        session_id,
-        sender,
-        author: Some(Person { id: author, name: None }),
-        kind: kind::TEXT.into(),
-        text: body.into(),
-        client_id: client_id.map(str::to_owned),
-    }
+    NewMessage::text(session_id, sender, Person { id: author, name: None }, body.into(), client_id.map(str::to_owned))
 }
 
 #[tokio::test]

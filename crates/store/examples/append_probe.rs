@@ -5,7 +5,7 @@
 //!     cargo run --release -p switchboard-store --example append_probe
 use std::time::Instant;
 
-use domain::{Person, Routing, SenderKind, kind};
+use domain::{Person, Routing, SenderKind};
 use switchboard_store::pg::PgStore;
 use switchboard_store::{NewMessage, NewSite, Store, VisitorProfile};
 use uuid::Uuid;
@@ -16,14 +16,8 @@ fn batch(sessions: &Sessions, size: usize, round: usize) -> Vec<NewMessage> {
     (0..size)
         .map(|i| {
             let (v, s) = sessions[(round * size + i * 37) % sessions.len()];
-            NewMessage {
-                session_id: s,
-                sender: SenderKind::Visitor,
-                author: Some(Person { id: v, name: None }),
-                kind: kind::TEXT.into(),
-                text: "hello there".into(),
-                client_id: Some(Uuid::new_v4().to_string()),
-            }
+            let author = Person { id: v, name: None };
+            NewMessage::text(s, SenderKind::Visitor, author, "hello there".into(), Some(Uuid::new_v4().to_string()))
         })
         .collect()
 }

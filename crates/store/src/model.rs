@@ -81,6 +81,13 @@ pub struct NewMessage {
     pub client_id: Option<String>,
 }
 
+impl NewMessage {
+    /// A text message written by a visitor or a manager.
+    pub fn text(session_id: Uuid, sender: SenderKind, author: Person, text: String, client_id: Option<String>) -> Self {
+        Self { session_id, sender, author: Some(author), kind: domain::kind::TEXT.to_owned(), text, client_id }
+    }
+}
+
 /// A stored message and the parties to deliver it to.
 #[derive(Debug, Clone)]
 pub struct Appended {

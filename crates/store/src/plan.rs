@@ -22,6 +22,20 @@ pub struct LockedSession {
     pub last_seq: i64,
 }
 
+impl LockedSession {
+    /// From a session row's columns, `status` as stored.
+    pub fn from_row(
+        site_id: Uuid,
+        visitor_id: Uuid,
+        manager_id: Option<Uuid>,
+        status: &str,
+        last_seq: i64,
+    ) -> Result<Self> {
+        let status = SessionStatus::parse(status).ok_or_else(|| crate::rows::bad("status", status))?;
+        Ok(Self { site_id, visitor_id, manager_id, status, last_seq })
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Plan {
     pub results: Vec<Result<Appended>>,

@@ -2,13 +2,13 @@
 
 use std::collections::HashMap;
 
-use domain::{Message, Result, SessionStatus};
+use domain::{Message, Result};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{append, db_err};
 use crate::plan::{LockedSession, now_micros, plan_batch};
-use crate::rows::{MessageRow, bad, convert};
+use crate::rows::{MessageRow, convert};
 use crate::{Appended, NewMessage};
 
 pub async fn append_batch(pool: &PgPool, batch: &[NewMessage]) -> Result<Vec<Result<Appended>>> {
@@ -31,17 +31,7 @@ pub(super) struct SessionStateRow {
 /// Keyed by session id, ready for [`plan_batch`].
 pub(super) fn session_states(rows: Vec<SessionStateRow>) -> Result<HashMap<Uuid, LockedSession>> {
     rows.into_iter()
-        .map(|r| {
-            let status = SessionStatus::parse(&r.status).ok_or_else(|| bad("status", &r.status))?;
-            let s = LockedSession {
-                site_id: r.site_id,
-                visitor_id: r.visitor_id,
-                manager_id: r.manager_id,
-                status,
-                last_seq: r.last_seq,
-            };
-            Ok((r.id, s))
-        })
+        .map(|r| Ok((r.id, LockedSession::from_row(r.site_id, r.visitor_id, r.manager_id, &r.status, r.last_seq)?)))
         .collect()
 }
 
