@@ -73,24 +73,25 @@ async fn run_shard(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Job>, max_batch
         if n == 0 {
             return;
         }
-        let batch: Vec<NewMessage> = jobs.iter().map(|j| j.message.clone()).collect();
+        // Moved out of the jobs, not cloned: the messages are only read from here on.
+        let (batch, replies): (Vec<NewMessage>, Vec<_>) = jobs.drain(..).map(|j| (j.message, j.reply)).unzip();
         metrics::histogram!("message_batch_size").record(batch.len() as f64);
         let started = std::time::Instant::now();
         let stored = store.append_batch(&batch).await;
         metrics::histogram!("message_batch_seconds").record(started.elapsed().as_secs_f64());
         match stored {
             Ok(results) => {
-                for (job, result) in jobs.drain(..).zip(results) {
+                for (reply, result) in replies.into_iter().zip(results) {
                     if matches!(&result, Ok(a) if !a.duplicate) {
                         metrics::counter!("messages_persisted_total").increment(1);
                     }
-                    let _ = job.reply.send(result);
+                    let _ = reply.send(result);
                 }
             }
             Err(err) => {
                 tracing::warn!(error = %err, size = batch.len(), "message batch failed");
-                for job in jobs.drain(..) {
-                    let _ = job.reply.send(Err(copy_error(&err)));
+                for reply in replies {
+                    let _ = reply.send(Err(copy_error(&err)));
                 }
             }
         }

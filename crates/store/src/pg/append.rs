@@ -19,6 +19,7 @@
 //! rounds, or when a concurrent retry of the same client_id on another node trips the
 //! unique index (nothing is written then), what is left takes the locked path.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
@@ -104,9 +105,13 @@ async fn append_lane(pool: &PgPool, cache: &SessionCache, batch: &[NewMessage]) 
     while start < batch.len() {
         let mut end = start;
         let mut bytes = 0;
-        // At least one message per chunk, however large.
-        while end < batch.len() && (end == start || bytes + wire_bytes(&batch[end]) <= CHUNK_BYTES) {
-            bytes += wire_bytes(&batch[end]);
+        while end < batch.len() {
+            let size = wire_bytes(&batch[end]);
+            // At least one message per chunk, however large.
+            if end > start && bytes + size > CHUNK_BYTES {
+                break;
+            }
+            bytes += size;
             end += 1;
         }
         results.extend(append_chunk(pool, cache, &batch[start..end]).await?);
@@ -176,7 +181,12 @@ impl Attempt<'_> {
     /// Plans and writes the `pending` messages once. `None`: the write hit a concurrent
     /// writer of the same client_id (nothing written); the locked path sorts it out.
     async fn round(&mut self, pending: &[usize]) -> Result<Option<Round>> {
-        let sub: Vec<NewMessage> = pending.iter().map(|&i| self.batch[i].clone()).collect();
+        // The first round plans the batch itself; later ones the messages left over.
+        let sub: Cow<'_, [NewMessage]> = if pending.len() == self.batch.len() {
+            Cow::Borrowed(self.batch)
+        } else {
+            Cow::Owned(pending.iter().map(|&i| self.batch[i].clone()).collect())
+        };
         let mut states = self.states(&sub).await?;
         let before = states.clone();
         let plan = plan_batch(&sub, &mut states, &self.existing, now_micros());
@@ -207,7 +217,7 @@ impl Attempt<'_> {
             .collect();
         let mut round = Round { settled: Vec::new(), retry: Vec::new() };
         let mut look_up = Vec::new();
-        for ((&i, m), result) in pending.iter().zip(&sub).zip(plan.results) {
+        for ((&i, m), result) in pending.iter().zip(sub.iter()).zip(plan.results) {
             let outcome =
                 if doubtful.contains(&m.session_id) { Some(&Outcome::Stale) } else { outcomes.get(&m.session_id) };
             match outcome {
